@@ -1,0 +1,1 @@
+"""Getting an edition to its readers: the ledger of deliveries, the dispatch loop, senders."""

@@ -1,0 +1,195 @@
+"""The dispatch loop: claim a batch, re-check consent, personalize, send, record.
+
+Per-edition work (the edition view, one render per variant) happens once; per-reader work is
+signing two links and substituting them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import format_datetime, formataddr, make_msgid
+
+from django.conf import settings
+from django.utils import timezone
+
+from subscribers import tokens
+from subscribers.audience import still_eligible
+
+from ..compose import edition_view
+from ..models import Delivery, Edition
+from ..render import (
+    EMAIL,
+    PREFERENCES_URL,
+    UNSUBSCRIBE_URL,
+    EditionView,
+    RenderedVariant,
+    personalize,
+    render_variant,
+)
+from . import ledger
+from .errors import FatalError
+from .senders.base import OutgoingMessage, Sender, SendResult
+
+
+class DispatchError(Exception):
+    """The edition cannot be sent now; the message says why and what to do."""
+
+
+@dataclass
+class SendReport:
+    edition: str
+    sender: str
+    enqueued: int = 0
+    sent: int = 0
+    failed: Counter = field(default_factory=Counter)
+    retry_later: int = 0
+    skipped: int = 0
+    uncertain: int = 0
+    stopped: str = ""  # why the run stopped early, if it did
+    elapsed: float = 0.0
+    previews: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+    @property
+    def failed_total(self) -> int:
+        return sum(self.failed.values())
+
+
+class Personalizer:
+    """Builds each reader's message from the variant rendered once for the edition."""
+
+    def __init__(self, edition: Edition, view: EditionView, template_dir: str | None = None):
+        self.edition = edition
+        self.view = view
+        self.template_dir = template_dir
+        self.variants: dict[tuple[str, ...], RenderedVariant] = {}
+        mailing_list = edition.mailing_list
+        self.from_addr = formataddr(
+            (mailing_list.from_name, mailing_list.from_email or settings.DIGEST_FROM_EMAIL)
+        )
+        self.domain = (mailing_list.from_email or settings.DIGEST_FROM_EMAIL).rpartition("@")[2]
+        self.list_id = f"{mailing_list.name} <{mailing_list.slug}.{self.domain}>"
+        self.reply_to = mailing_list.reply_to
+        self.folder = f"{mailing_list.slug}/{edition.date:%Y-%m-%d}"
+
+    def variant(self, sections: tuple[str, ...]) -> RenderedVariant:
+        if sections not in self.variants:
+            self.variants[sections] = render_variant(self.view, sections, self.template_dir)
+        return self.variants[sections]
+
+    def message(self, delivery: Delivery) -> OutgoingMessage:
+        rendered = self.variant(tuple(delivery.sections))
+        list_id = self.edition.mailing_list_id
+        unsubscribe = tokens.make_token(tokens.UNSUBSCRIBE, delivery.subscriber_id, list_id)
+        preferences = tokens.make_token(tokens.PREFERENCES, delivery.subscriber_id, list_id)
+        unsubscribe_url = f"{settings.SITE_URL}/unsubscribe/{unsubscribe}/"
+        html, text = personalize(
+            rendered,
+            {
+                UNSUBSCRIBE_URL: unsubscribe_url,
+                PREFERENCES_URL: f"{settings.SITE_URL}/preferences/{preferences}/",
+                EMAIL: delivery.email,
+            },
+        )
+        headers = {
+            "Date": format_datetime(timezone.now()),
+            "Message-ID": make_msgid(f"{self.edition.pk}.{delivery.pk}", domain=self.domain),
+            "List-Id": self.list_id,
+            "List-Unsubscribe": (
+                f"<{unsubscribe_url}>, "
+                f"<mailto:{settings.DIGEST_UNSUBSCRIBE_EMAIL}?subject=unsubscribe%20{unsubscribe}>"
+            ),
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "X-Digest-Edition": str(self.edition.pk),
+            "X-Digest-Delivery": str(delivery.pk),
+        }
+        if self.reply_to:
+            headers["Reply-To"] = self.reply_to
+        return OutgoingMessage(
+            delivery_id=delivery.pk,
+            to=delivery.email,
+            from_addr=self.from_addr,
+            subject=rendered.subject,
+            html=html,
+            text=text,
+            headers=headers,
+            folder=self.folder,
+        )
+
+
+def send_edition(
+    edition: Edition,
+    sender: Sender,
+    *,
+    batch_size: int | None = None,
+    template_dir: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> SendReport:
+    """Send every due delivery of an edition once; safe to run again at any time."""
+    started = time.monotonic()
+    batch_size = batch_size or settings.DIGEST_BATCH_SIZE
+    report = SendReport(str(edition), sender.name)
+    if edition.status in (Edition.Status.CANCELLED, Edition.Status.PAUSED):
+        raise DispatchError(
+            f"edition {edition} is {edition.get_status_display().lower()}: it is not sent"
+        )
+    view = edition_view(edition)
+    if not view.sections:
+        raise DispatchError(f"edition {edition} has no items: compose it again")
+    report.enqueued = ledger.enqueue(edition, view.section_keys, batch_size).created
+    report.uncertain = ledger.uncertain(edition)
+    if edition.status != Edition.Status.SENT:
+        Edition.objects.filter(pk=edition.pk).update(status=Edition.Status.SENDING)
+    personalizer = Personalizer(edition, view, template_dir or settings.DIGEST_TEMPLATE_DIR)
+    total = Delivery.objects.filter(edition=edition).exclude(state=Delivery.State.SKIPPED).count()
+    done = Delivery.objects.filter(edition=edition, state=Delivery.State.SENT).count()
+    with sender:
+        while batch := ledger.claim(edition, batch_size):
+            allowed = still_eligible(edition.mailing_list_id, [d.subscriber_id for d in batch])
+            gone = [d.pk for d in batch if d.subscriber_id not in allowed]
+            if gone:
+                ledger.skip(gone, "unsubscribed or blocked after the edition was enqueued")
+                report.skipped += len(gone)
+            batch = [d for d in batch if d.subscriber_id in allowed]
+            messages = [personalizer.message(d) for d in batch]
+            try:
+                results = sender.send(messages)
+            except FatalError as exc:
+                _tally(report, exc.partial)
+                ledger.record(exc.partial)
+                answered = {r.delivery_id for r in exc.partial}
+                ledger.release([d.pk for d in batch if d.pk not in answered])
+                report.stopped = str(exc)
+                Edition.objects.filter(pk=edition.pk).update(last_error=str(exc))
+                break
+            ledger.record(results)
+            _tally(report, results)
+            done += sum(1 for r in results if r.status == "sent")
+            if on_progress:
+                on_progress(done, total)
+    report.previews = {k: v.html for k, v in personalizer.variants.items()}
+    counts = ledger.counts(edition)
+    if not report.stopped and counts["pending"] == 0 and counts["sending"] == 0:
+        Edition.objects.filter(pk=edition.pk).exclude(status=Edition.Status.SENT).update(
+            status=Edition.Status.SENT, finished_at=timezone.now()
+        )
+    report.elapsed = time.monotonic() - started
+    return report
+
+
+def _tally(report: SendReport, results: list[SendResult]) -> None:
+    for result in results:
+        if result.status == "sent":
+            report.sent += 1
+        elif result.status == "retry":
+            report.retry_later += 1
+        else:
+            report.failed[_reason(result.error)] += 1
+
+
+def _reason(error: str) -> str:
+    """Group failures for the summary: 'SMTP 550' rather than each server's full sentence."""
+    words = error.split()
+    return " ".join(words[:2]) if words[:1] == ["SMTP"] else (error[:60] or "unknown")

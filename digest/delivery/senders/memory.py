@@ -1,0 +1,36 @@
+"""A sender that keeps messages in a list: the test double, shipped beside the real ones."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from .base import OutgoingMessage, SendResult
+
+
+class MemorySender:
+    name = "memory"
+
+    def __init__(
+        self, answer: Callable[[OutgoingMessage], SendResult] | None = None
+    ) -> None:
+        self.sent: list[OutgoingMessage] = []
+        self.answer = answer
+
+    def __enter__(self) -> MemorySender:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def send(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]:
+        results = []
+        for message in messages:
+            result = (
+                self.answer(message)
+                if self.answer
+                else SendResult(message.delivery_id, "sent", provider_id=f"mem-{message.delivery_id}")
+            )
+            if result.status == "sent":
+                self.sent.append(message)
+            results.append(result)
+        return results

@@ -1,0 +1,56 @@
+"""The file outbox: one ``.eml`` per recipient under ``<outbox>/<list>/<date>/``.
+
+The default backend: the demo, previews and a newsroom without a mail provider yet.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import FatalError
+from ..mime import to_mime
+from .base import OutgoingMessage, SendResult
+
+UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
+
+
+class OutboxSender:
+    name = "outbox"
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+
+    def __enter__(self) -> OutboxSender:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def path_for(self, message: OutgoingMessage) -> Path:
+        name = f"{message.delivery_id:08d}-{UNSAFE.sub('_', message.to)[:80]}.eml"
+        return self.directory / message.folder / name
+
+    def send(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]:
+        results = []
+        for message in messages:
+            path = self.path_for(message)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                partial = path.with_suffix(".eml.part")
+                partial.write_bytes(to_mime(message).as_bytes())
+                os.replace(partial, path)  # a reader never sees half a message
+            except OSError as exc:
+                if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+                    raise FatalError(
+                        f"cannot write to the outbox {self.directory}: {exc.strerror}; "
+                        "free space or fix permissions, then run `digest send` again",
+                        partial=results,
+                    ) from exc
+                results.append(SendResult(message.delivery_id, "retry", error=str(exc)))
+                continue
+            results.append(SendResult(message.delivery_id, "sent", provider_id=str(path)))
+        return results

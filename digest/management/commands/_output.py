@@ -1,0 +1,64 @@
+"""Shared terminal output for the CLI verbs: rich tables on a terminal, plain text elsewhere."""
+
+from __future__ import annotations
+
+from django.core.management.base import CommandError
+from rich.console import Console
+from rich.table import Table
+
+from subscribers.models import MailingList
+
+from ...collect import CollectReport
+from ...delivery.dispatch import SendReport
+
+
+def console_for(command) -> Console:
+    out = command.stdout._out if hasattr(command.stdout, "_out") else command.stdout
+    is_tty = hasattr(out, "isatty") and out.isatty()
+    return Console(file=out, force_terminal=is_tty, width=None if is_tty else 110, highlight=False)
+
+
+def mailing_list(slug: str) -> MailingList:
+    try:
+        return MailingList.objects.get(slug=slug)
+    except MailingList.DoesNotExist:
+        known = ", ".join(MailingList.objects.values_list("slug", flat=True)) or "none yet"
+        raise CommandError(
+            f"no list with the slug {slug!r} (known lists: {known}); add one in the admin "
+            "or load the demo with `digest demo`"
+        ) from None
+
+
+def collect_table(report: CollectReport) -> Table:
+    table = Table(title="Collected", title_justify="left")
+    for column in ("source", "read", "new", "updated", "unchanged", "problems"):
+        table.add_column(column, justify="left" if column == "source" else "right")
+    for s in report.sources:
+        table.add_row(
+            s.name, str(s.fetched), str(s.new), str(s.updated), str(s.unchanged),
+            str(len(s.problems)),
+        )
+    return table
+
+
+def print_problems(console: Console, report: CollectReport) -> None:
+    for source in report.sources:
+        for problem in source.problems:
+            console.print(f"[yellow]skipped[/] {problem}", soft_wrap=True)
+
+
+def send_table(report: SendReport) -> Table:
+    table = Table(title=f"Sent {report.edition} via {report.sender}", title_justify="left")
+    table.add_column("outcome")
+    table.add_column("recipients", justify="right")
+    table.add_row("sent", str(report.sent))
+    for reason, n in sorted(report.failed.items()):
+        table.add_row(f"failed: {reason}", str(n))
+    if not report.failed:
+        table.add_row("failed", "0")
+    table.add_row("deferred (retried by the next `digest send`)", str(report.retry_later))
+    table.add_row("skipped (unsubscribed since enqueue)", str(report.skipped))
+    table.add_row("uncertain (claimed by a run that died)", str(report.uncertain))
+    rate = report.sent / report.elapsed if report.elapsed > 0 else 0.0
+    table.add_row("elapsed", f"{report.elapsed:.1f} s ({rate:.0f}/s)")
+    return table

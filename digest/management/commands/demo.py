@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from subscribers.models import MailingList
+
+from ...compose import ComposeError
+from ...delivery.dispatch import DispatchError
+from ...delivery.errors import FatalError
+from ...delivery.senders import OutboxSender
+from ...demo import DEMO_DAY, load_demo
+from ...pipeline import run_list
+from ...preview import write_preview
+from ._output import console_for
+from .run import print_run
+
+
+class Command(BaseCommand):
+    help = "Load the demo lists, readers and articles, then build and deliver the demo edition."
+
+    def handle(self, *args, **options):
+        console = console_for(self)
+        loaded = load_demo()
+        console.print(
+            f"Demo data loaded ({loaded['lists']} lists, {loaded['new_readers']} new readers)."
+        )
+        outbox = OutboxSender(settings.DIGEST_OUTBOX_DIR)
+        where = []
+        for mailing_list in MailingList.objects.filter(slug__in=["morning-en", "morning-ko"]):
+            console.rule(f"{mailing_list.name} ({mailing_list.slug}), {DEMO_DAY}")
+            try:
+                report = run_list(mailing_list, DEMO_DAY, outbox)
+            except (ComposeError, DispatchError, FatalError) as exc:
+                raise CommandError(f"{mailing_list.slug}: {exc}") from exc
+            print_run(console, report, outbox)
+            folder = settings.DIGEST_OUTBOX_DIR / mailing_list.slug / f"{DEMO_DAY:%Y-%m-%d}"
+            preview, _ = write_preview(report.composed.edition, folder / "preview-all.html")
+            where.append((mailing_list.slug, preview, sorted(folder.glob("*.eml"))))
+        console.rule("Where to look")
+        for slug, preview, emails in where:
+            console.print(f"[bold]{slug}[/] preview (open in a browser): {preview}")
+            for path in emails:
+                console.print(f"  {path}")

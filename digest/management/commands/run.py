@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.table import Table
+
+from ...compose import ComposeError, day_or_today
+from ...delivery.dispatch import DispatchError
+from ...delivery.errors import FatalError
+from ...delivery.senders import configured_sender
+from ...pipeline import RunReport, run_list
+from ._output import collect_table, console_for, mailing_list, print_problems, send_table
+from ._progress import progress_reporter
+
+
+class Command(BaseCommand):
+    help = "The daily job for one list: collect from the configured sources, compose, send."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--list", dest="slug", required=True, help="the list's slug")
+        parser.add_argument("--date", help="YYYY-MM-DD (default today in the list's time zone)")
+        parser.add_argument("--sender", help="outbox or smtp (default DIGEST_SENDER)")
+
+    def handle(self, *args, slug, date=None, sender=None, **options):
+        console = console_for(self)
+        target = mailing_list(slug)
+        try:
+            day = day_or_today(date, target.time_zone)
+            backend = configured_sender(sender)
+            with progress_reporter(console) as progress:
+                report = run_list(target, day, backend, on_progress=progress)
+        except (ComposeError, DispatchError, FatalError) as exc:
+            raise CommandError(str(exc)) from exc
+        print_run(console, report, backend)
+        if report.sent.stopped:
+            sys.exit(2)
+
+
+def print_run(console, report: RunReport, backend) -> None:
+    console.print(collect_table(report.collected))
+    print_problems(console, report.collected)
+    edition = report.composed.edition
+    console.print(f"Edition {edition}, {edition.get_status_display().lower()}: {edition.subject}")
+    table = Table()
+    table.add_column("section")
+    table.add_column("articles", justify="right")
+    for key, n in report.composed.items_by_section.items():
+        table.add_row(key, str(n))
+    console.print(table)
+    console.print(send_table(report.sent))
+    if report.sent.stopped:
+        console.print(f"[red]stopped:[/] {report.sent.stopped}")
+    where = getattr(backend, "directory", None)
+    if where is not None:
+        console.print(f"Messages: {where / edition.mailing_list.slug / f'{edition.date:%Y-%m-%d}'}")
+    elif hasattr(backend, "where"):
+        console.print(f"Messages: handed to the SMTP server {backend.where}")

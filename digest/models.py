@@ -1,0 +1,196 @@
+"""The newsletter's records: what was collected, what each edition holds, what each reader got."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from subscribers.models import Language, MailingList, Subscriber
+
+
+class Section(models.Model):
+    """A part of the newsletter (trade, diplomacy, ...), in the order readers see them."""
+
+    key = models.SlugField(max_length=40, unique=True)
+    name_en = models.CharField("English name", max_length=100)
+    name_ko = models.CharField("Korean name", max_length=100)
+    position = models.PositiveIntegerField(default=0)
+    max_items = models.PositiveIntegerField(default=5)
+    keywords = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Words that place an article here, e.g. ["tariff", "관세"]; a word in the '
+        "headline counts three times as much as one in the body.",
+    )
+    category_hints = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Source categories that place an article here directly (before keywords).",
+    )
+    catch_all = models.BooleanField(
+        default=False, help_text="Takes every article no other section claims."
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    def name_for(self, language: str) -> str:
+        return self.name_ko if language == Language.KOREAN else self.name_en
+
+
+class Source(models.Model):
+    """Where articles come from; ``kind`` picks the reader in ``digest.sources``."""
+
+    class Kind(models.TextChoices):
+        FILES = "files", "Folder of saved pages"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    location = models.CharField(max_length=1000, help_text="A folder path or a URL.")
+    language = models.CharField(max_length=2, choices=Language.choices, blank=True)
+    enabled = models.BooleanField(default=True)
+    last_collected_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "location"], name="source_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Article(models.Model):
+    """One story, stored once however often it is collected (unique canonical URL)."""
+
+    class DateSource(models.TextChoices):
+        ARTICLE = "article", "Given by the article"
+        WIDGET = "widget", "Day the page was saved (estimate)"
+        FETCHED = "fetched", "Time of collection (estimate)"
+
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL)
+    url = models.CharField("canonical URL", max_length=1000, unique=True)
+    title = models.CharField(max_length=500)
+    byline = models.CharField(max_length=300, blank=True)
+    published_at = models.DateTimeField(db_index=True)
+    date_source = models.CharField(
+        max_length=10, choices=DateSource.choices, default=DateSource.ARTICLE
+    )
+    language = models.CharField(max_length=2, choices=Language.choices)
+    body = models.TextField()
+    categories = models.JSONField(default=list, blank=True)
+    content_hash = models.CharField(max_length=64)
+    section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.SET_NULL)
+    section_score = models.FloatField(default=0)
+    summary = models.TextField(blank=True)
+    collected_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def link(self) -> str:
+        """The address readers can open; saved pages without one have none."""
+        return self.url if self.url.startswith(("http://", "https://")) else ""
+
+
+class Edition(models.Model):
+    """One list's newsletter for one day."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        APPROVED = "approved", "Approved"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        PAUSED = "paused", "Paused"
+        CANCELLED = "cancelled", "Cancelled"
+
+    mailing_list = models.ForeignKey(MailingList, on_delete=models.PROTECT, related_name="editions")
+    date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    subject = models.CharField(max_length=300)
+    preheader = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-date", "mailing_list"]
+        constraints = [
+            models.UniqueConstraint(fields=["mailing_list", "date"], name="edition_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mailing_list.slug} {self.date:%Y-%m-%d}"
+
+
+class EditionItem(models.Model):
+    """A story in an edition: the edition's own copy of headline and summary, for editors."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="items")
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL)
+    section = models.ForeignKey(Section, on_delete=models.PROTECT)
+    position = models.PositiveIntegerField()
+    headline = models.CharField(max_length=500)
+    summary = models.TextField()
+    url = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["section__position", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "article"], name="edition_item_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.headline
+
+
+class Delivery(models.Model):
+    """One edition to one subscriber; the row is the record of what happened to that email."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        SENDING = "sending", "Handed to the provider, answer not recorded"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.PROTECT, related_name="deliveries")
+    email = models.EmailField(max_length=254, help_text="The address at enqueue time.")
+    sections = models.JSONField(default=list, blank=True, help_text="The reader's variant.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    provider_id = models.CharField(max_length=200, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "subscriber"], name="delivery_unique"),
+        ]
+        indexes = [models.Index(fields=["edition", "state", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.edition} → {self.email}: {self.state}"

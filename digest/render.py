@@ -1,0 +1,212 @@
+"""Edition + variant -> subject, preheader, HTML and text, with per-reader placeholders.
+
+Jinja2 fills the MJML template, the ``mjml`` package compiles it and premailer inlines the
+CSS: once per variant (the set of sections a reader gets). Each reader's copy is then a cheap
+substitution of a few placeholders (``personalize``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+import mjml
+import premailer
+
+from .subjects import preheader_for, subject_for
+
+BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
+
+# Placeholders survive MJML and premailer untouched (checked in tests) and never occur in news.
+UNSUBSCRIBE_URL = "%%UNSUBSCRIBE_URL%%"
+PREFERENCES_URL = "%%PREFERENCES_URL%%"
+EMAIL = "%%EMAIL%%"
+PLACEHOLDERS = (UNSUBSCRIBE_URL, PREFERENCES_URL, EMAIL)
+
+
+class RenderError(Exception):
+    """The template could not be rendered or compiled; the message names the template."""
+
+
+@dataclass(frozen=True)
+class ItemView:
+    headline: str
+    summary: str
+    url: str = ""
+    byline: str = ""
+
+
+@dataclass(frozen=True)
+class SectionView:
+    key: str
+    name: str
+    items: tuple[ItemView, ...]
+
+
+@dataclass(frozen=True)
+class EditionView:
+    """Everything the email shows, as plain data: no database needed to render."""
+
+    list_name: str
+    list_slug: str
+    language: str
+    date: dt.date
+    subject: str
+    preheader: str
+    sections: tuple[SectionView, ...]
+    site_name: str
+    site_url: str
+    postal_address: str
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def section_keys(self) -> tuple[str, ...]:
+        return tuple(s.key for s in self.sections)
+
+
+@dataclass(frozen=True)
+class RenderedVariant:
+    sections: tuple[str, ...]
+    subject: str
+    preheader: str
+    html: str
+    text: str
+
+
+def variant_for(chosen: Sequence[str], available: Sequence[str]) -> tuple[str, ...]:
+    """The sections a reader gets today: their choice (all when empty) among today's sections."""
+    if not chosen:
+        return tuple(available)
+    wanted = set(chosen)
+    return tuple(key for key in available if key in wanted)
+
+
+def render_variant(
+    view: EditionView, sections: Sequence[str] | None = None, template_dir: str | None = None
+) -> RenderedVariant:
+    """Render the edition restricted to ``sections`` (all when None)."""
+    keys = tuple(view.section_keys if sections is None else sections)
+    shown = tuple(s for s in view.sections if s.key in keys)
+    if not shown:
+        raise RenderError(f"no sections to render for {view.list_slug} {view.date}: {keys!r}")
+    if keys == view.section_keys:
+        subject, preheader = view.subject, view.preheader
+    else:
+        headlines = [item.headline for s in shown for item in s.items]
+        subject = subject_for(headlines, view.language)
+        preheader = preheader_for(headlines, view.language)
+    context = {
+        "edition": view,
+        "sections": shown,
+        "subject": subject,
+        "preheader": preheader,
+        "t": STRINGS[view.language if view.language in STRINGS else "en"],
+        "date_label": date_label(view.date, view.language),
+        "unsubscribe_url": UNSUBSCRIBE_URL,
+        "preferences_url": PREFERENCES_URL,
+        "email": EMAIL,
+    }
+    env = environment(template_dir)
+    try:
+        source = env.get_template("digest.mjml").render(context)
+        text = env.get_template("digest.txt").render(context)
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"email template: {exc}") from exc
+    return RenderedVariant(keys, subject, preheader, compile_mjml(source), _tidy_text(text))
+
+
+def compile_mjml(source: str) -> str:
+    """MJML -> HTML -> inlined CSS, keeping the doctype, media queries and their !important."""
+    try:
+        result = mjml.mjml_to_html(source)
+    except Exception as exc:  # mjml-python raises KeyError and friends on unknown tags
+        raise RenderError(f"MJML could not compile the email: {exc!r}") from exc
+    if getattr(result, "errors", None):
+        raise RenderError(f"MJML reported: {result.errors}")
+    compiled = result.html
+    # premailer drops a lower-case doctype; the upper-case one survives.
+    compiled = compiled.replace("<!doctype html>", "<!DOCTYPE html>", 1)
+    inliner = premailer.Premailer(
+        compiled,
+        keep_style_tags=True,
+        strip_important=False,
+        allow_network=False,
+        disable_validation=True,
+        cssutils_logging_level=logging.CRITICAL,
+    )
+    return inliner.transform(pretty_print=False)
+
+
+def personalize(rendered: RenderedVariant, values: Mapping[str, str]) -> tuple[str, str]:
+    """Per-reader copy of (html, text): a few string replacements, nothing more."""
+    page, text = rendered.html, rendered.text
+    for key in PLACEHOLDERS:
+        value = values.get(key, "")
+        page = page.replace(key, html.escape(value, quote=True))
+        text = text.replace(key, value)
+    return page, text
+
+
+@lru_cache(maxsize=4)
+def environment(template_dir: str | None = None) -> jinja2.Environment:
+    """An override folder first (the newsroom's restyle), the built-in templates second.
+
+    Templates in the override folder can ``{% extends "default:digest.mjml" %}``.
+    """
+    builtin = jinja2.FileSystemLoader(BUILTIN_TEMPLATES)
+    loaders: list[jinja2.BaseLoader] = []
+    if template_dir:
+        loaders.append(jinja2.FileSystemLoader(template_dir))
+    loaders += [builtin, jinja2.PrefixLoader({"default": builtin})]
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(["mjml", "html"], default_for_string=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def date_label(day: dt.date, language: str) -> str:
+    if language == "ko":
+        weekday = "월화수목금토일"[day.weekday()]
+        return f"{day.year}년 {day.month}월 {day.day}일 {weekday}요일"
+    return f"{day:%A}, {day:%B} {day.day}, {day.year}"
+
+
+def _tidy_text(text: str) -> str:
+    lines = [line.rstrip() for line in text.splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip() + "\n"
+
+
+STRINGS = {
+    "en": {
+        "read_more": "Read the story",
+        "why": "You are receiving this because you subscribed to {list} from {site}.",
+        "sent_to": "This email was sent to",
+        "unsubscribe": "Unsubscribe",
+        "preferences": "Choose sections",
+        "in_this_issue": "In this issue",
+        "by": "By",
+    },
+    "ko": {
+        "read_more": "기사 전문 보기",
+        "why": "{site}의 {list}을(를) 구독하셔서 이 메일을 받으셨습니다.",
+        "sent_to": "수신 주소:",
+        "unsubscribe": "수신 거부",
+        "preferences": "받을 섹션 선택",
+        "in_this_issue": "오늘의 주요 뉴스",
+        "by": "",
+    },
+}

@@ -1,0 +1,130 @@
+"""Django settings for digest, read once from the environment (and an optional ``.env``).
+
+Every knob an operator may turn is an environment variable documented in README's
+configuration table; nothing deeper in the code reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+HOME = Path(os.environ.get("DIGEST_HOME", BASE_DIR)).resolve()
+load_dotenv(HOME / ".env", override=False)
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env(name)
+    if not value:
+        return default
+    return value.lower() in {"1", "true", "yes", "on"}
+
+
+VAR_DIR = Path(env("DIGEST_VAR_DIR") or HOME / "var")
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+# A development key keeps `make demo` working out of the box; production sets its own,
+# since it signs the unsubscribe and preferences links in every email.
+SECRET_KEY = env("DJANGO_SECRET_KEY") or "digest-insecure-development-key-change-me"
+ALLOWED_HOSTS = [h for h in env("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "subscribers",
+    "digest",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "digest.urls"
+WSGI_APPLICATION = "digest.wsgi.application"
+
+TEMPLATES_DIR = BASE_DIR / "templates"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [TEMPLATES_DIR / "site"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database(url: str) -> dict:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        # A relative SQLite path is relative to DIGEST_HOME, not to wherever the command runs.
+        url = "sqlite:///" + str(HOME / url.removeprefix("sqlite:///"))
+    config = dj_database_url.parse(url, conn_max_age=0)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        # WAL lets readers (the admin, a preview) run while the sender writes.
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    return config
+
+
+DATABASES = {"default": _database(env("DATABASE_URL", "sqlite:///var/digest.sqlite3"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+# --- digest's own settings -------------------------------------------------------------
+SITE_URL = env("SITE_URL", "http://localhost:8000").rstrip("/")
+DIGEST_SITE_NAME = env("DIGEST_SITE_NAME", "The Korea Daily")
+DIGEST_TIME_ZONE = env("DIGEST_TIME_ZONE", "America/Los_Angeles")
+DIGEST_POSTAL_ADDRESS = env(
+    "DIGEST_POSTAL_ADDRESS", "690 Wilshire Place, Los Angeles, CA 90005, USA"
+)
+DIGEST_FROM_EMAIL = env("DIGEST_FROM_EMAIL", "newsletter@localhost")
+# The address that takes `mailto:` unsubscribe requests (List-Unsubscribe).
+DIGEST_UNSUBSCRIBE_EMAIL = env("DIGEST_UNSUBSCRIBE_EMAIL") or DIGEST_FROM_EMAIL
+DIGEST_SENDER = env("DIGEST_SENDER", "outbox")
+DIGEST_OUTBOX_DIR = Path(env("DIGEST_OUTBOX_DIR") or VAR_DIR / "outbox")
+DIGEST_TEMPLATE_DIR = env("DIGEST_TEMPLATE_DIR")  # optional override folder for the email
+SMTP_URL = env("SMTP_URL", "smtp://127.0.0.1:25")
+SMTP_TIMEOUT = float(env("SMTP_TIMEOUT", "30"))
+SENDGRID_API_KEY = env("SENDGRID_API_KEY")
+DIGEST_BATCH_SIZE = int(env("DIGEST_BATCH_SIZE", "500"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"digest": {"handlers": ["console"], "level": env("DIGEST_LOG_LEVEL", "WARNING")}},
+}

@@ -1,0 +1,190 @@
+"""The cleaner for article pages saved as text: keep headline, date, byline and body.
+
+A saved page carries furniture around the story: a weather widget (temperature, city, the
+day the page was saved), "Must read", each photo caption twice, "- Advertisement -", a
+byline, and an author box at the end. Everything that is not the story is dropped here, so
+later stages (classify, summarize, render) only ever see article text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from .base import detect_language
+from .dates import PUBLISHED, WEEKDAY_DATE, parse_local
+
+WEATHER = re.compile(r"^-?\d{1,3}(?:\.\d+)?\s*°?\s*[FC]$")
+URL_LINE = re.compile(r"^(?:URL|Source|Canonical)\s*:\s*(https?://\S+)$", re.I)
+AD_LABEL = re.compile(r"^[-–—\s]*(?:advertisement|광고)[-–—\s]*$", re.I)
+MUST_READ = re.compile(r"^(?:must read|editor'?s pick|추천 기사)$", re.I)
+_NAME_WORD = r"[A-Z][A-Za-z'.\-]+"
+BYLINE = re.compile(
+    rf"^(?:BY|By|by)\s+(?P<name>{_NAME_WORD}(?:(?:\s+|\s*,\s*|\s+and\s+){_NAME_WORD}){{0,6}})"
+    r"\s*(?:\[[^\]]*\]|\(?\S+@\S+\)?)?$"
+)
+KOREAN_REPORTER = re.compile(
+    r"^(?P<name>[\uac00-\ud7a3]{2,4})\s?(?:기자|특파원|객원기자)(?:\s*[\[(]?\S+@\S+[\])]?)?$"
+)
+CAPTION_CREDIT = re.compile(r"\[[^\[\]]{2,60}\]$")
+TAG_LINE = re.compile(r"^(?:#\S+\s*)+$")
+COPYRIGHT = re.compile(r"^(?:copyright|ⓒ|©)", re.I)
+
+
+class PageDumpError(ValueError):
+    """The file is not a usable article page; the message says why."""
+
+
+@dataclass(frozen=True)
+class CleanPage:
+    url: str
+    headline: str
+    byline: str
+    published_at: dt.datetime
+    date_source: str  # "article" or "widget"
+    language: str
+    paragraphs: tuple[str, ...]
+
+    @property
+    def body(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+def clean_page(text: str, tz: ZoneInfo) -> CleanPage:
+    """Clean one saved page; raises PageDumpError when there is no headline, date or body."""
+    lines = [_normalize(line) for line in text.lstrip("\ufeff").splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        raise PageDumpError("empty file")
+
+    url = ""
+    widget_date = article_date = None
+    i = 0
+    # The header: an address line, the weather widget (temperature, city, saved-on date).
+    while i < len(lines):
+        line = lines[i]
+        if m := URL_LINE.match(line):
+            url = m.group(1)
+        elif WEATHER.match(line):
+            # The city follows the temperature.
+            if i + 1 < len(lines) and _looks_like_city(lines[i + 1]):
+                i += 1
+        elif WEEKDAY_DATE.match(line):
+            widget_date = parse_local(line, tz)
+        else:
+            break
+        i += 1
+    if i >= len(lines):
+        raise PageDumpError("no headline: the file holds only the page header")
+    headline = lines[i]
+    body_lines = lines[i + 1 :]
+
+    # A date the article gives itself, printed under the headline.
+    kept: list[str] = []
+    for n, line in enumerate(body_lines):
+        if n < 4 and article_date is None:
+            m = PUBLISHED.match(line)
+            parsed = parse_local(m.group(1) if m else line, tz)
+            if parsed:
+                article_date = parsed
+                continue
+        kept.append(line)
+
+    byline, kept = _take_byline(kept)
+    kept = _drop_captions(kept)
+    kept = [
+        line
+        for line in kept
+        if not (AD_LABEL.match(line) or MUST_READ.match(line) or TAG_LINE.match(line))
+    ]
+    if not kept:
+        raise PageDumpError(f"no article text under the headline {headline!r}")
+    date = article_date or widget_date
+    if date is None:
+        raise PageDumpError(
+            f"no date for {headline!r}: add the weather widget's date line or a 'Published:' line"
+        )
+    language = detect_language(headline + "\n" + "\n".join(kept))
+    return CleanPage(
+        url=url or _stand_in_url(headline, date[0]),
+        headline=headline,
+        byline=byline,
+        published_at=date[0],
+        date_source="article" if article_date else "widget",
+        language=language,
+        paragraphs=tuple(kept),
+    )
+
+
+def _normalize(line: str) -> str:
+    return " ".join(line.replace("\u00a0", " ").split())
+
+
+def _looks_like_city(line: str) -> bool:
+    return len(line) <= 40 and line[-1:] not in ".?!" and not WEEKDAY_DATE.match(line)
+
+
+def _take_byline(lines: list[str]) -> tuple[str, list[str]]:
+    """Find the byline; what follows a closing byline (ad label, author box, tags) is dropped."""
+    for n, line in enumerate(lines):
+        m = BYLINE.match(line) or KOREAN_REPORTER.match(line)
+        if not m:
+            continue
+        name = _name_case(m.group("name").strip())
+        if n >= len(lines) - 6 or n == 0:
+            tail = lines[n + 1 :]
+            # At the end of the page the byline closes the story; after it comes furniture.
+            return name, lines[:n] + ([] if n else tail)
+        return name, lines[:n] + lines[n + 1 :]
+    return "", _drop_author_box(lines)
+
+
+def _drop_author_box(lines: list[str]) -> list[str]:
+    """An author box: a short name line printed twice, then a short bio, at the very end."""
+    for n in range(max(0, len(lines) - 4), len(lines) - 1):
+        if lines[n] == lines[n + 1] and len(lines[n]) <= 60 and lines[n][-1:] not in ".?!]":
+            return lines[:n]
+    return lines
+
+
+def _drop_captions(lines: list[str]) -> list[str]:
+    """Drop photo captions: a line repeated (or nearly) by the next, or ending in a credit."""
+    out: list[str] = []
+    n = 0
+    while n < len(lines):
+        line = lines[n]
+        nxt = lines[n + 1] if n + 1 < len(lines) else None
+        if nxt is not None and _near_identical(line, nxt):
+            n += 2
+            continue
+        if CAPTION_CREDIT.search(line) and not line.endswith(("].", "]”", ']"')):
+            n += 1
+            continue
+        out.append(line)
+        n += 1
+    return out
+
+
+def _near_identical(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 20:
+        return False
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.9
+
+
+def _name_case(name: str) -> str:
+    """'KANG TAE-HWA' -> 'Kang Tae-hwa'; names already in mixed case stay as printed."""
+    if name.upper() != name or not re.search(r"[A-Z]", name):
+        return name
+    return " ".join(word[:1] + word[1:].lower() for word in name.split())
+
+
+def _stand_in_url(headline: str, published: dt.datetime) -> str:
+    """A stable identity for a page saved without its address, so re-collecting matches."""
+    digest = hashlib.sha1(f"{headline}|{published:%Y-%m-%d}".encode()).hexdigest()[:20]
+    return f"urn:digest:page:{digest}"

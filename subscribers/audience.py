@@ -1,0 +1,59 @@
+"""Who receives a list: confirmed subscriptions of active subscribers, streamed in id order.
+
+Streaming by keyset (``subscriber_id > last``) keeps memory flat however long the list is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .models import Subscriber, Subscription
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    subscriber_id: int
+    email: str
+    name: str
+    language: str
+    sections: tuple[str, ...]  # the reader's choice; empty means every section
+
+
+def eligible(list_id: int, batch_size: int = 1000) -> Iterator[Recipient]:
+    """Yield the recipients of a list who may be mailed now."""
+    last = 0
+    while True:
+        rows = list(
+            Subscription.objects.filter(
+                mailing_list_id=list_id,
+                status=Subscription.Status.CONFIRMED,
+                subscriber__status=Subscriber.Status.ACTIVE,
+                subscriber_id__gt=last,
+            )
+            .order_by("subscriber_id")
+            .values_list(
+                "subscriber_id",
+                "subscriber__email",
+                "subscriber__name",
+                "subscriber__language",
+                "sections",
+            )[:batch_size]
+        )
+        if not rows:
+            return
+        for subscriber_id, email, name, language, sections in rows:
+            yield Recipient(subscriber_id, email, name, language, tuple(sections or ()))
+        last = rows[-1][0]
+
+
+def still_eligible(list_id: int, subscriber_ids: list[int]) -> set[int]:
+    """Re-check a claimed batch at send time: an unsubscribe or block since enqueue wins."""
+    return set(
+        Subscription.objects.filter(
+            mailing_list_id=list_id,
+            subscriber_id__in=subscriber_ids,
+            status=Subscription.Status.CONFIRMED,
+            subscriber__status=Subscriber.Status.ACTIVE,
+        ).values_list("subscriber_id", flat=True)
+    )

@@ -1,0 +1,111 @@
+"""Audience and consent: who gets which list, with which sections, and since when.
+
+This app never imports ``digest``: the newsletter depends on its audience, not the reverse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    KOREAN = "ko", "한국어"
+
+
+class Subscriber(models.Model):
+    """One person, identified by an email address (unique regardless of case)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        # Blocked everywhere: a hard bounce, a spam complaint or an admin's decision.
+        BLOCKED = "blocked", "Blocked"
+
+    email = models.EmailField(max_length=254)
+    name = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    status_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="subscriber_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+
+def normalize_email(address: str) -> str:
+    """Trim and lower-case the domain; the local part keeps its case (RFC 5321)."""
+    address = address.strip()
+    local, at, domain = address.rpartition("@")
+    return f"{local}{at}{domain.lower()}" if at else address
+
+
+class MailingList(models.Model):
+    """A newsletter: its language, its sender identity and its morning send time."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    description = models.TextField(blank=True, help_text="Shown on the subscribe page.")
+    from_name = models.CharField(max_length=200)
+    from_email = models.EmailField()
+    reply_to = models.EmailField(blank=True)
+    send_time = models.TimeField(default=dt.time(6, 0))
+    time_zone = models.CharField(max_length=64, default="America/Los_Angeles")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Subscription(models.Model):
+    """A subscriber on a list, the sections they chose (empty: all) and the state of consent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        CONFIRMED = "confirmed", "Confirmed"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    mailing_list = models.ForeignKey(
+        MailingList, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    sections = models.JSONField(
+        default=list, blank=True, help_text="Section keys the reader chose; empty means all."
+    )
+    source = models.CharField(max_length=200, blank=True, help_text="How the subscription came.")
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscriber", "mailing_list"], name="subscription_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["mailing_list", "status", "subscriber"])]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber} on {self.mailing_list}"

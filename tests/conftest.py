@@ -1,0 +1,15 @@
+"""Shared fixtures: a real SQLite database per test (pytest-django), no environment leaks."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_outbox(settings, tmp_path):
+    """Keep every test's files under its own tmp_path, never in the project's var/."""
+    settings.DIGEST_OUTBOX_DIR = tmp_path / "outbox"
+    settings.DIGEST_SENDER = "outbox"
+    settings.SITE_URL = "https://news.example.com"
+    settings.DIGEST_FROM_EMAIL = "morning@news.example.com"
+    settings.DIGEST_UNSUBSCRIBE_EMAIL = "unsubscribe@news.example.com"
