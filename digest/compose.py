@@ -96,9 +96,7 @@ def select_items(
 ) -> list[tuple[Section, Article]]:
     """The day's unused articles in the list's language, in section order, capped per section."""
     start, end = day_window(day, mailing_list.time_zone)
-    used = EditionItem.objects.filter(
-        edition__mailing_list=mailing_list, article__isnull=False
-    )
+    used = EditionItem.objects.filter(edition__mailing_list=mailing_list, article__isnull=False)
     if exclude_edition is not None:
         used = used.exclude(edition=exclude_edition)
     articles = (

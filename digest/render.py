@@ -163,7 +163,7 @@ def environment(template_dir: str | None = None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if template_dir:
         loaders.append(jinja2.FileSystemLoader(template_dir))
-    loaders += [builtin, jinja2.PrefixLoader({"default": builtin})]
+    loaders += [builtin, jinja2.PrefixLoader({"default": builtin}, delimiter=":")]
     return jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(["mjml", "html"], default_for_string=False),

@@ -50,9 +50,9 @@ _DATELINES = (
     ),
     # "[LA중앙일보] "
     re.compile(r"^\[[^\]]{1,30}\] ?(?=\S)"),
-    # "(서울=연합뉴스) 김지훈 기자 = "
+    # "(서울=연합뉴스) 김지훈 기자 = ", "【서울=뉴시스】 "
     re.compile(
-        r"^\([^)=]{1,20}=[^)]{1,20}\) ?"
+        r"^[(【][^)】=]{1,20}=[^)】]{1,20}[)】] ?"
         r"(?:[\uac00-\ud7a3]{2,4}(?:\s*[·,]\s*[\uac00-\ud7a3]{2,4})*\s*(?:기자|특파원)\s*= ?)?"
     ),
 )
@@ -77,6 +77,8 @@ class LeadSummarizer:
         self.max_chars = max_chars
 
     def summarize(self, body: str, language: str) -> str:
+        if language not in DEFAULT_MAX_CHARS:
+            raise ValueError(f"unsupported language {language!r}")
         budget = self.max_chars if self.max_chars is not None else DEFAULT_MAX_CHARS[language]
         chosen: list[str] = []
         length = 0

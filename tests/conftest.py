@@ -13,3 +13,16 @@ def _isolated_outbox(settings, tmp_path):
     settings.SITE_URL = "https://news.example.com"
     settings.DIGEST_FROM_EMAIL = "morning@news.example.com"
     settings.DIGEST_UNSUBSCRIBE_EMAIL = "unsubscribe@news.example.com"
+
+
+@pytest.fixture
+def demo(db):
+    """The bundled demo: lists, readers and the 20 articles, collected and classified."""
+    from digest.collect import collect
+    from digest.demo import ARTICLES_DIR, load_demo
+    from digest.sources import FolderSource
+
+    load_demo()
+    report = collect([("demo", FolderSource(ARTICLES_DIR), None)])
+    assert report.total("problems") == 0, report
+    return report

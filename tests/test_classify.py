@@ -146,7 +146,9 @@ def test_korean_particles_do_not_hide_community_keywords():
 
 
 def test_keyword_tie_goes_to_earlier_position():
-    result = classify("", "Seoul and Seoul officials discussed the tariff and the tariff.", [], RULES)
+    result = classify(
+        "", "Seoul and Seoul officials discussed the tariff and the tariff.", [], RULES
+    )
     assert result == Classification("business", 2.0, "keywords: tariff×2")
 
 
@@ -169,3 +171,9 @@ def test_many_articles_classify_quickly():
     body = "Importers rushed shipments through Long Beach before the tariff increase. " * 40
     for _ in range(2000):
         assert classify("Tariff rush at the port", body, ["News"], RULES).key == "business"
+
+
+def test_korean_keyword_starting_with_latin_is_not_claimed_by_a_latin_keyword():
+    la_group = SectionRule(key="la", keywords=("LA", "LA한인회"), position=0)
+    result = classify("LA한인회, 경로 잔치 열어", "", [], [la_group, OTHER])
+    assert result == Classification("la", 3.0, "keywords: LA한인회×3")

@@ -109,7 +109,7 @@ def test_photo_caption_is_excluded(caption):
         "By Jane Doe and John Roe, Associated Press",
         "- Advertisement -",
         "Dispute over $350 billion investment package",
-        '"Not again."',
+        '"We will not back down."',
         "#LongBeach #tariffs",
     ],
 )
@@ -118,8 +118,19 @@ def test_furniture_paragraph_is_excluded(furniture):
     assert summarize(body, "en") == f"{LEAD_1} {LEAD_2}"
 
 
-def test_furniture_on_its_own_line_inside_a_paragraph_is_excluded():
-    body = f"{LEAD_1}\n\nBY KIM JI-HOON [kim@koreadailyus.com]\n- Advertisement -\n{LEAD_2}"
+@pytest.mark.parametrize(
+    "line",
+    [
+        "BY KIM JI-HOON [kim.jihoon@koreadailyus.com]",
+        "By Jane Doe",
+        "- Advertisement -",
+        "#LongBeach #tariffs",
+        "Container stacks wait for pickup at the port on Monday. [KIM JI-HOON]",
+    ],
+)
+def test_furniture_line_inside_a_story_paragraph_is_excluded(line):
+    # No blank line separates it from the story, so only the line-level check can catch it.
+    body = f"{LEAD_1}\n\n{line}\n{LEAD_2}"
     assert summarize(body, "en") == f"{LEAD_1} {LEAD_2}"
 
 
@@ -164,11 +175,21 @@ def test_korean_summary_respects_budget_and_drops_furniture():
     assert wide == f"{KO_1} {KO_2} {KO_3}"
 
 
+@pytest.mark.parametrize("prefix", ["(LA=연합뉴스) ", "【서울=뉴시스】 이수진 기자 = "])
+def test_korean_wire_prefix_is_stripped(prefix):
+    assert summarize(f"{prefix}{KO_1}\n\n{KO_2}", "ko") == f"{KO_1} {KO_2}"
+
+
 def test_korean_bracket_prefix_and_reporter_line():
-    body = f"[LA중앙일보] {KO_1}\n\n김상진 기자\n\n“그렇다.”\n\n{KO_3}"
+    body = f"[LA중앙일보] {KO_1}\n\n“이번엔 절대 물러서지 않겠다.”\n\n김상진 기자\n{KO_3}"
     assert summarize(body, "ko") == f"{KO_1} {KO_3}"
 
 
 def test_korean_short_fragment_is_skipped():
     body = f"{KO_1} 정말이다.\n\n{KO_3}"
     assert summarize(body, "ko") == f"{KO_1} {KO_3}"
+
+
+def test_unknown_language_is_rejected():
+    with pytest.raises(ValueError):
+        summarize(LEAD_1, "ja")

@@ -26,6 +26,7 @@ from ..render import (
     UNSUBSCRIBE_URL,
     EditionView,
     RenderedVariant,
+    RenderError,
     personalize,
     render_variant,
 )
@@ -145,30 +146,42 @@ def send_edition(
     personalizer = Personalizer(edition, view, template_dir or settings.DIGEST_TEMPLATE_DIR)
     total = Delivery.objects.filter(edition=edition).exclude(state=Delivery.State.SKIPPED).count()
     done = Delivery.objects.filter(edition=edition, state=Delivery.State.SENT).count()
-    with sender:
-        while batch := ledger.claim(edition, batch_size):
-            allowed = still_eligible(edition.mailing_list_id, [d.subscriber_id for d in batch])
-            gone = [d.pk for d in batch if d.subscriber_id not in allowed]
-            if gone:
-                ledger.skip(gone, "unsubscribed or blocked after the edition was enqueued")
-                report.skipped += len(gone)
-            batch = [d for d in batch if d.subscriber_id in allowed]
-            messages = [personalizer.message(d) for d in batch]
-            try:
-                results = sender.send(messages)
-            except FatalError as exc:
-                _tally(report, exc.partial)
-                ledger.record(exc.partial)
-                answered = {r.delivery_id for r in exc.partial}
-                ledger.release([d.pk for d in batch if d.pk not in answered])
-                report.stopped = str(exc)
-                Edition.objects.filter(pk=edition.pk).update(last_error=str(exc))
-                break
-            ledger.record(results)
-            _tally(report, results)
-            done += sum(1 for r in results if r.status == "sent")
-            if on_progress:
-                on_progress(done, total)
+    # Render every variant before claiming anyone: a template error then stops the run
+    # with nothing claimed, rather than leaving a batch in the air.
+    variants = (
+        Delivery.objects.filter(edition=edition, state=Delivery.State.PENDING)
+        .values_list("sections", flat=True)
+        .distinct()
+    )
+    try:
+        for sections in variants:
+            personalizer.variant(tuple(sections))
+    except RenderError as exc:
+        raise DispatchError(f"edition {edition} cannot be rendered: {exc}") from exc
+    batch: list[Delivery] = []
+    try:
+        with sender:
+            while batch := ledger.claim(edition, batch_size):
+                allowed = still_eligible(edition.mailing_list_id, [d.subscriber_id for d in batch])
+                gone = [d.pk for d in batch if d.subscriber_id not in allowed]
+                if gone:
+                    ledger.skip(gone, "unsubscribed or blocked after the edition was enqueued")
+                    report.skipped += len(gone)
+                batch = [d for d in batch if d.subscriber_id in allowed]
+                results = sender.send([personalizer.message(d) for d in batch])
+                ledger.record(results)
+                _tally(report, results)
+                done += sum(1 for r in results if r.status == "sent")
+                if on_progress:
+                    on_progress(done, total)
+    except FatalError as exc:
+        # Record what the provider answered before it failed; give back what it never saw.
+        ledger.record(exc.partial)
+        _tally(report, exc.partial)
+        answered = {r.delivery_id for r in exc.partial}
+        ledger.release([d.pk for d in batch if d.pk not in answered])
+        report.stopped = str(exc)
+        Edition.objects.filter(pk=edition.pk).update(last_error=str(exc))
     report.previews = {k: v.html for k, v in personalizer.variants.items()}
     counts = ledger.counts(edition)
     if not report.stopped and counts["pending"] == 0 and counts["sending"] == 0:

@@ -1,9 +1,9 @@
 """What can go wrong when sending, by what the caller can do about it.
 
-    SendError
-    ├── TransientError   try this message again later (SMTP 4xx, a dropped connection, 5xx)
-    ├── PermanentError   this recipient failed; the others go on (SMTP 5xx, a rejected address)
-    └── FatalError       stop the edition: nothing will succeed (bad credentials, a full disk)
+SendError
+├── TransientError   try this message again later (SMTP 4xx, a dropped connection, 5xx)
+├── PermanentError   this recipient failed; the others go on (SMTP 5xx, a rejected address)
+└── FatalError       stop the edition: nothing will succeed (bad credentials, a full disk)
 """
 
 

@@ -106,8 +106,10 @@ def record(results: Iterable[SendResult], now: dt.datetime | None = None) -> Non
             fields: dict = {"lease_until": None}
             if result.status == "sent":
                 fields |= {
-                    "state": Delivery.State.SENT, "provider_id": result.provider_id[:200],
-                    "sent_at": now, "last_error": "",
+                    "state": Delivery.State.SENT,
+                    "provider_id": result.provider_id[:200],
+                    "sent_at": now,
+                    "last_error": "",
                 }
             elif result.status == "failed" or attempts.get(result.delivery_id, 0) >= MAX_ATTEMPTS:
                 error = result.error
@@ -116,7 +118,8 @@ def record(results: Iterable[SendResult], now: dt.datetime | None = None) -> Non
                 fields |= {"state": Delivery.State.FAILED, "last_error": error}
             else:
                 fields |= {
-                    "state": Delivery.State.PENDING, "last_error": result.error,
+                    "state": Delivery.State.PENDING,
+                    "last_error": result.error,
                     "lease_until": now + RETRY_AFTER,
                 }
             Delivery.objects.filter(id=result.delivery_id, state=Delivery.State.SENDING).update(

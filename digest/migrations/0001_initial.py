@@ -7,154 +7,332 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('subscribers', '0001_initial'),
+        ("subscribers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.CharField(max_length=1000, unique=True, verbose_name='canonical URL')),
-                ('title', models.CharField(max_length=500)),
-                ('byline', models.CharField(blank=True, max_length=300)),
-                ('published_at', models.DateTimeField(db_index=True)),
-                ('date_source', models.CharField(choices=[('article', 'Given by the article'), ('widget', 'Day the page was saved (estimate)'), ('fetched', 'Time of collection (estimate)')], default='article', max_length=10)),
-                ('language', models.CharField(choices=[('en', 'English'), ('ko', '한국어')], max_length=2)),
-                ('body', models.TextField()),
-                ('categories', models.JSONField(blank=True, default=list)),
-                ('content_hash', models.CharField(max_length=64)),
-                ('section_score', models.FloatField(default=0)),
-                ('summary', models.TextField(blank=True)),
-                ('collected_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "url",
+                    models.CharField(max_length=1000, unique=True, verbose_name="canonical URL"),
+                ),
+                ("title", models.CharField(max_length=500)),
+                ("byline", models.CharField(blank=True, max_length=300)),
+                ("published_at", models.DateTimeField(db_index=True)),
+                (
+                    "date_source",
+                    models.CharField(
+                        choices=[
+                            ("article", "Given by the article"),
+                            ("widget", "Day the page was saved (estimate)"),
+                            ("fetched", "Time of collection (estimate)"),
+                        ],
+                        default="article",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(choices=[("en", "English"), ("ko", "한국어")], max_length=2),
+                ),
+                ("body", models.TextField()),
+                ("categories", models.JSONField(blank=True, default=list)),
+                ("content_hash", models.CharField(max_length=64)),
+                ("section_score", models.FloatField(default=0)),
+                ("summary", models.TextField(blank=True)),
+                ("collected_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['-published_at', 'id'],
+                "ordering": ["-published_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Section',
+            name="Section",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=40, unique=True)),
-                ('name_en', models.CharField(max_length=100, verbose_name='English name')),
-                ('name_ko', models.CharField(max_length=100, verbose_name='Korean name')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('max_items', models.PositiveIntegerField(default=5)),
-                ('keywords', models.JSONField(blank=True, default=list, help_text='Words that place an article here, e.g. ["tariff", "관세"]; a word in the headline counts three times as much as one in the body.')),
-                ('category_hints', models.JSONField(blank=True, default=list, help_text='Source categories that place an article here directly (before keywords).')),
-                ('catch_all', models.BooleanField(default=False, help_text='Takes every article no other section claims.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=40, unique=True)),
+                ("name_en", models.CharField(max_length=100, verbose_name="English name")),
+                ("name_ko", models.CharField(max_length=100, verbose_name="Korean name")),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("max_items", models.PositiveIntegerField(default=5)),
+                (
+                    "keywords",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Words that place an article here, e.g. ["tariff", "관세"]; a word in the headline counts three times as much as one in the body.',
+                    ),
+                ),
+                (
+                    "category_hints",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Source categories that place an article here directly (before keywords).",
+                    ),
+                ),
+                (
+                    "catch_all",
+                    models.BooleanField(
+                        default=False, help_text="Takes every article no other section claims."
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Edition',
+            name="Edition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved'), ('sending', 'Sending'), ('sent', 'Sent'), ('paused', 'Paused'), ('cancelled', 'Cancelled')], default='draft', max_length=10)),
-                ('subject', models.CharField(max_length=300)),
-                ('preheader', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('enqueued_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('mailing_list', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='editions', to='subscribers.mailinglist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("approved", "Approved"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("paused", "Paused"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("subject", models.CharField(max_length=300)),
+                ("preheader", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("enqueued_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "mailing_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="editions",
+                        to="subscribers.mailinglist",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', 'mailing_list'],
+                "ordering": ["-date", "mailing_list"],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(help_text='The address at enqueue time.', max_length=254)),
-                ('sections', models.JSONField(blank=True, default=list, help_text="The reader's variant.")),
-                ('state', models.CharField(choices=[('pending', 'Waiting'), ('sending', 'Handed to the provider, answer not recorded'), ('sent', 'Sent'), ('failed', 'Failed'), ('skipped', 'Skipped')], default='pending', max_length=10)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('provider_id', models.CharField(blank=True, max_length=200)),
-                ('last_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('lease_until', models.DateTimeField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('subscriber', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='subscribers.subscriber')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='digest.edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(help_text="The address at enqueue time.", max_length=254),
+                ),
+                (
+                    "sections",
+                    models.JSONField(blank=True, default=list, help_text="The reader's variant."),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting"),
+                            ("sending", "Handed to the provider, answer not recorded"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("skipped", "Skipped"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("provider_id", models.CharField(blank=True, max_length=200)),
+                ("last_error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("lease_until", models.DateTimeField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "subscriber",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliveries",
+                        to="subscribers.subscriber",
+                    ),
+                ),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="digest.edition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'deliveries',
-                'ordering': ['id'],
+                "verbose_name_plural": "deliveries",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='EditionItem',
+            name="EditionItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('headline', models.CharField(max_length=500)),
-                ('summary', models.TextField()),
-                ('url', models.CharField(blank=True, max_length=1000)),
-                ('article', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='digest.article')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='digest.edition')),
-                ('section', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='digest.section')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("headline", models.CharField(max_length=500)),
+                ("summary", models.TextField()),
+                ("url", models.CharField(blank=True, max_length=1000)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="digest.article",
+                    ),
+                ),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="digest.edition",
+                    ),
+                ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="digest.section"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['section__position', 'position', 'id'],
+                "ordering": ["section__position", "position", "id"],
             },
         ),
         migrations.AddField(
-            model_name='article',
-            name='section',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='digest.section'),
+            model_name="article",
+            name="section",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                to="digest.section",
+            ),
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('files', 'Folder of saved pages')], max_length=20)),
-                ('location', models.CharField(help_text='A folder path or a URL.', max_length=1000)),
-                ('language', models.CharField(blank=True, choices=[('en', 'English'), ('ko', '한국어')], max_length=2)),
-                ('enabled', models.BooleanField(default=True)),
-                ('last_collected_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(choices=[("files", "Folder of saved pages")], max_length=20),
+                ),
+                (
+                    "location",
+                    models.CharField(help_text="A folder path or a URL.", max_length=1000),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True, choices=[("en", "English"), ("ko", "한국어")], max_length=2
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                ("last_collected_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'location'), name='source_unique')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "location"), name="source_unique")
+                ],
             },
         ),
         migrations.AddField(
-            model_name='article',
-            name='source',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='digest.source'),
+            model_name="article",
+            name="source",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                to="digest.source",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='edition',
-            constraint=models.UniqueConstraint(fields=('mailing_list', 'date'), name='edition_unique'),
+            model_name="edition",
+            constraint=models.UniqueConstraint(
+                fields=("mailing_list", "date"), name="edition_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['edition', 'state', 'id'], name='digest_deli_edition_e8765b_idx'),
+            model_name="delivery",
+            index=models.Index(
+                fields=["edition", "state", "id"], name="digest_deli_edition_e8765b_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('edition', 'subscriber'), name='delivery_unique'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(
+                fields=("edition", "subscriber"), name="delivery_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='editionitem',
-            constraint=models.UniqueConstraint(fields=('edition', 'article'), name='edition_item_unique'),
+            model_name="editionitem",
+            constraint=models.UniqueConstraint(
+                fields=("edition", "article"), name="edition_item_unique"
+            ),
         ),
     ]

@@ -14,6 +14,7 @@ ISO_LIKE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2}))?$")
 KOREAN = re.compile(
     r"^(\d{4})년\s*(\d{1,2})월\s*(\d{1,2})일(?:\s*(오전|오후)?\s*(\d{1,2}):(\d{2}))?$"
 )
+SEOUL = ZoneInfo("Asia/Seoul")
 PUBLISHED = re.compile(r"^(?:published|posted|updated|date|입력|발행)\s*:?\s*(.+)$", re.I)
 
 _ENGLISH_FORMATS = (
@@ -24,6 +25,7 @@ _ENGLISH_FORMATS = (
     "%B %d, %Y",
     "%b %d, %Y",
     "%A, %B %d, %Y",
+    "%A, %b %d, %Y",
     "%d %B %Y",
 )
 
@@ -47,18 +49,28 @@ def parse_local(text: str, tz: ZoneInfo) -> tuple[dt.datetime, bool] | None:
         y, mo, d, ampm, h, mi = m.groups()
         if h is not None and ampm == "오후" and int(h) < 12:
             h = str(int(h) + 12)
+        elif h is not None and ampm == "오전" and int(h) == 12:
+            h = "0"
         return _to_utc(int(y), int(mo), int(d), h, mi, tz)
-    cleaned = re.sub(r"\s*\((?:PT|PST|PDT|KST)\)$|\s+(?:PT|PST|PDT)$", "", text)
-    cleaned = re.sub(r"\b(a\.m\.|p\.m\.)", lambda m: m.group(1).replace(".", ""), cleaned, flags=re.I)
+    # A time marked KST is Seoul's, not the site's.
+    zone = SEOUL if re.search(r"(?:\(KST\)|\sKST)$", text) else tz
+    cleaned = re.sub(r"\s*\((?:PT|PST|PDT|KST)\)$|\s+(?:PT|PST|PDT|KST)$", "", text)
+    cleaned = re.sub(
+        r"\b(a\.m\.|p\.m\.)", lambda m: m.group(1).replace(".", ""), cleaned, flags=re.I
+    )
+    # AP style: "Nov. 23, 2026, 6:05 p.m." reads as "Nov 23, 2026 6:05 pm".
+    cleaned = re.sub(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.", r"\1", cleaned)
     cleaned = re.sub(r"\bSept\b", "Sep", cleaned)
+    cleaned = re.sub(r"(\d{4}),\s+(?=\d)", r"\1 ", cleaned)
     for fmt in _ENGLISH_FORMATS:
         try:
             parsed = dt.datetime.strptime(cleaned, fmt)
         except ValueError:
             continue
         has_time = "%H" in fmt or "%I" in fmt
-        local = parsed if has_time else parsed.replace(hour=12)
-        return local.replace(tzinfo=tz).astimezone(dt.UTC), has_time
+        if not has_time:
+            return parsed.replace(hour=12, tzinfo=tz).astimezone(dt.UTC), False
+        return parsed.replace(tzinfo=zone).astimezone(dt.UTC), True
     return None
 
 

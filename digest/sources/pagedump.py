@@ -135,12 +135,24 @@ def _take_byline(lines: list[str]) -> tuple[str, list[str]]:
         if not m:
             continue
         name = _name_case(m.group("name").strip())
-        if n >= len(lines) - 6 or n == 0:
-            tail = lines[n + 1 :]
+        if _only_furniture(lines[:n]):
+            # An opening byline (under the headline, after captions or "Must read"): the
+            # story follows it.
+            return name, lines[:n] + lines[n + 1 :]
+        if n >= len(lines) - 6:
             # At the end of the page the byline closes the story; after it comes furniture.
-            return name, lines[:n] + ([] if n else tail)
+            return name, lines[:n]
         return name, lines[:n] + lines[n + 1 :]
     return "", _drop_author_box(lines)
+
+
+def _only_furniture(lines: list[str]) -> bool:
+    """True when the lines hold no story text: only captions, labels and tags."""
+    return not [
+        line
+        for line in _drop_captions(lines)
+        if not (AD_LABEL.match(line) or MUST_READ.match(line) or TAG_LINE.match(line))
+    ]
 
 
 def _drop_author_box(lines: list[str]) -> list[str]:
@@ -179,9 +191,13 @@ def _near_identical(a: str, b: str) -> bool:
 
 def _name_case(name: str) -> str:
     """'KANG TAE-HWA' -> 'Kang Tae-hwa'; names already in mixed case stay as printed."""
-    if name.upper() != name or not re.search(r"[A-Z]", name):
+    words = name.split()
+    names = [word for word in words if word.lower() != "and"]
+    if any(word.upper() != word for word in names) or not re.search(r"[A-Z]", name):
         return name
-    return " ".join(word[:1] + word[1:].lower() for word in name.split())
+    return " ".join(
+        "and" if word.lower() == "and" else word[:1] + word[1:].lower() for word in words
+    )
 
 
 def _stand_in_url(headline: str, published: dt.datetime) -> str:

@@ -9,66 +9,150 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='MailingList',
+            name="MailingList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('language', models.CharField(choices=[('en', 'English'), ('ko', '한국어')], default='en', max_length=2)),
-                ('description', models.TextField(blank=True, help_text='Shown on the subscribe page.')),
-                ('from_name', models.CharField(max_length=200)),
-                ('from_email', models.EmailField(max_length=254)),
-                ('reply_to', models.EmailField(blank=True, max_length=254)),
-                ('send_time', models.TimeField(default=datetime.time(6, 0))),
-                ('time_zone', models.CharField(default='America/Los_Angeles', max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("en", "English"), ("ko", "한국어")], default="en", max_length=2
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(blank=True, help_text="Shown on the subscribe page."),
+                ),
+                ("from_name", models.CharField(max_length=200)),
+                ("from_email", models.EmailField(max_length=254)),
+                ("reply_to", models.EmailField(blank=True, max_length=254)),
+                ("send_time", models.TimeField(default=datetime.time(6, 0))),
+                ("time_zone", models.CharField(default="America/Los_Angeles", max_length=64)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Subscriber',
+            name="Subscriber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('language', models.CharField(choices=[('en', 'English'), ('ko', '한국어')], default='en', max_length=2)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('blocked', 'Blocked')], default='active', max_length=10)),
-                ('status_reason', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254)),
+                ("name", models.CharField(blank=True, max_length=200)),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("en", "English"), ("ko", "한국어")], default="en", max_length=2
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("blocked", "Blocked")],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                ("status_reason", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['id'],
-                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='subscriber_email_ci_unique')],
+                "ordering": ["id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("email"),
+                        name="subscriber_email_ci_unique",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for confirmation'), ('confirmed', 'Confirmed'), ('unsubscribed', 'Unsubscribed')], default='pending', max_length=12)),
-                ('sections', models.JSONField(blank=True, default=list, help_text='Section keys the reader chose; empty means all.')),
-                ('source', models.CharField(blank=True, help_text='How the subscription came.', max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('unsubscribed_at', models.DateTimeField(blank=True, null=True)),
-                ('mailing_list', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subscriptions', to='subscribers.mailinglist')),
-                ('subscriber', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subscriptions', to='subscribers.subscriber')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for confirmation"),
+                            ("confirmed", "Confirmed"),
+                            ("unsubscribed", "Unsubscribed"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "sections",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Section keys the reader chose; empty means all.",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True, help_text="How the subscription came.", max_length=200
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("unsubscribed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "mailing_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subscriptions",
+                        to="subscribers.mailinglist",
+                    ),
+                ),
+                (
+                    "subscriber",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subscriptions",
+                        to="subscribers.subscriber",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['mailing_list', 'status', 'subscriber'], name='subscribers_mailing_2d2432_idx')],
-                'constraints': [models.UniqueConstraint(fields=('subscriber', 'mailing_list'), name='subscription_unique')],
+                "ordering": ["id"],
+                "indexes": [
+                    models.Index(
+                        fields=["mailing_list", "status", "subscriber"],
+                        name="subscribers_mailing_2d2432_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("subscriber", "mailing_list"), name="subscription_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -24,6 +24,12 @@ def configured_sender(name: str | None = None) -> Sender:
 
 
 __all__ = [
-    "SENDERS", "MemorySender", "OutboxSender", "OutgoingMessage", "SendResult", "Sender",
-    "SmtpSender", "configured_sender",
+    "SENDERS",
+    "MemorySender",
+    "OutboxSender",
+    "OutgoingMessage",
+    "SendResult",
+    "Sender",
+    "SmtpSender",
+    "configured_sender",
 ]

@@ -10,9 +10,7 @@ from .base import OutgoingMessage, SendResult
 class MemorySender:
     name = "memory"
 
-    def __init__(
-        self, answer: Callable[[OutgoingMessage], SendResult] | None = None
-    ) -> None:
+    def __init__(self, answer: Callable[[OutgoingMessage], SendResult] | None = None) -> None:
         self.sent: list[OutgoingMessage] = []
         self.answer = answer
 
@@ -28,7 +26,9 @@ class MemorySender:
             result = (
                 self.answer(message)
                 if self.answer
-                else SendResult(message.delivery_id, "sent", provider_id=f"mem-{message.delivery_id}")
+                else SendResult(
+                    message.delivery_id, "sent", provider_id=f"mem-{message.delivery_id}"
+                )
             )
             if result.status == "sent":
                 self.sent.append(message)

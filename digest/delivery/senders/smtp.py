@@ -57,7 +57,9 @@ class SmtpSender:
         try:
             if self.implicit_tls:
                 conn = smtplib.SMTP_SSL(
-                    self.host, self.port, timeout=self.timeout,
+                    self.host,
+                    self.port,
+                    timeout=self.timeout,
                     context=ssl.create_default_context(),
                 )
             else:
@@ -112,7 +114,8 @@ class SmtpSender:
                 self.connection = None
                 if attempt == 2:
                     return SendResult(
-                        message.delivery_id, "retry",
+                        message.delivery_id,
+                        "retry",
                         error=f"connection to {self.where} lost twice: {exc or 'closed'}",
                     )
         raise AssertionError("unreachable")

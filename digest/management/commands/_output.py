@@ -35,7 +35,11 @@ def collect_table(report: CollectReport) -> Table:
         table.add_column(column, justify="left" if column == "source" else "right")
     for s in report.sources:
         table.add_row(
-            s.name, str(s.fetched), str(s.new), str(s.updated), str(s.unchanged),
+            s.name,
+            str(s.fetched),
+            str(s.new),
+            str(s.updated),
+            str(s.unchanged),
             str(len(s.problems)),
         )
     return table

@@ -21,9 +21,13 @@ from rich.progress import (
 def progress_reporter(console: Console) -> Iterator[Callable[[int, int], None]]:
     if console.is_terminal:
         with Progress(
-            TextColumn("sending"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), TimeRemainingColumn(),
-            console=console, transient=True,
+            TextColumn("sending"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
         ) as bar:
             task = bar.add_task("send", total=None)
 

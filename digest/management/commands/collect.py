@@ -16,7 +16,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--from", dest="folders", action="append", metavar="DIR",
+            "--from",
+            dest="folders",
+            action="append",
+            metavar="DIR",
             help="a folder of saved pages (.txt) and WordPress posts (.json); repeatable",
         )
 

@@ -13,7 +13,8 @@ class Command(BaseCommand):
         parser.add_argument("--list", dest="slug", required=True, help="the list's slug")
         parser.add_argument("--date", help="YYYY-MM-DD, in the list's time zone (default today)")
         parser.add_argument(
-            "--rebuild", action="store_true",
+            "--rebuild",
+            action="store_true",
             help="recompose an existing draft from scratch (editors' changes are lost)",
         )
 

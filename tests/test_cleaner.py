@@ -1,0 +1,370 @@
+"""The saved-page cleaner and the WordPress post reader: only the story survives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from digest.sources import FetchProblem, FolderSource, RawArticle
+from digest.sources.pagedump import PageDumpError, clean_page
+from digest.sources.wpjson import read_post
+
+LA = ZoneInfo("America/Los_Angeles")
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+PAGE_NAMES = sorted(p.stem for p in PAGES.glob("*.txt"))
+
+
+def expected(name: str) -> dict:
+    return json.loads((PAGES / f"{name}.expected.json").read_text(encoding="utf-8"))
+
+
+def page_text(name: str) -> str:
+    return (PAGES / f"{name}.txt").read_text(encoding="utf-8")
+
+
+GOOD_PAGES = [n for n in PAGE_NAMES if "error" not in expected(n)]
+ERROR_PAGES = [n for n in PAGE_NAMES if "error" in expected(n)]
+
+HEADER = (
+    "URL: https://www.koreadailyus.com/test-story/\n"
+    "61.0 F\n"
+    "Los Angeles\n"
+    "Tuesday, November 24, 2026\n\n"
+    "Koreatown market draws holiday crowds\n\n"
+)
+LEAD = "A holiday market in Koreatown drew large crowds on Monday, organizers said Tuesday."
+SECOND = "Vendors sold tteokbokki, hotteok and grilled skewers until late in the evening."
+THIRD = "The market will be open every weekend through Dec. 27, and admission is free."
+
+
+def clean(body: str):
+    return clean_page(HEADER + body, LA)
+
+
+def test_every_fixture_page_is_covered():
+    # A fixture pair that is silently skipped tests nothing.
+    assert len(GOOD_PAGES) >= 8
+    assert set(ERROR_PAGES) == {"empty", "no_headline"}
+    for name in PAGE_NAMES:
+        assert (PAGES / f"{name}.expected.json").is_file()
+
+
+# --- the fixture pages ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", GOOD_PAGES)
+def test_fixture_page_is_cleaned_as_expected(name):
+    want = expected(name)
+    page = clean_page(page_text(name), LA)
+
+    assert page.headline == want["headline"]
+    assert page.byline == (want["byline"] or "")
+    assert page.published_at.tzinfo is not None
+    assert page.published_at.astimezone(LA).date().isoformat() == want["date"]
+    assert page.date_source == want["date_source"]
+    assert page.language == want["language"]
+    assert list(page.paragraphs) == want["body_paragraphs"]
+    assert page.body == "\n\n".join(want["body_paragraphs"])
+
+    everything = "\n".join([page.headline, page.byline, page.body])
+    for furniture in want["must_not_contain"]:
+        assert furniture not in everything, furniture
+
+
+@pytest.mark.parametrize("name", GOOD_PAGES)
+def test_fixture_page_read_from_a_folder_keeps_its_address(name):
+    text = page_text(name)
+    url = text.splitlines()[0].removeprefix("URL:").strip()
+    (item,) = FolderSource(PAGES).read_file(PAGES / f"{name}.txt")
+
+    assert isinstance(item, RawArticle)
+    assert item.url == url
+    assert item.title == expected(name)["headline"]
+    assert item.body == "\n\n".join(expected(name)["body_paragraphs"])
+    assert item.byline == (expected(name)["byline"] or "")
+    assert item.date_source == expected(name)["date_source"]
+    assert item.origin == str(PAGES / f"{name}.txt")
+
+
+@pytest.mark.parametrize("name", ERROR_PAGES)
+def test_fixture_error_page_raises_naming_the_reason(name):
+    reason = expected(name)["error"]
+    with pytest.raises(PageDumpError) as caught:
+        clean_page(page_text(name), LA)
+    assert reason in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ERROR_PAGES)
+def test_fixture_error_page_read_from_a_folder_is_a_problem(name):
+    path = PAGES / f"{name}.txt"
+    items = list(FolderSource(PAGES).read_file(path))
+
+    assert len(items) == 1
+    (problem,) = items
+    assert isinstance(problem, FetchProblem)
+    assert problem.origin == str(path)
+    assert expected(name)["error"] in problem.message
+    assert str(path) in str(problem)
+
+
+def test_empty_file_is_reported_before_the_cleaner_runs(tmp_path, monkeypatch):
+    path = tmp_path / "blank.txt"
+    path.write_text("  \n\n\t\n", encoding="utf-8")
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the cleaner ran on an empty file")
+
+    monkeypatch.setattr("digest.sources.files.clean_page", must_not_run)
+    (problem,) = FolderSource(tmp_path).read_file(path)
+    assert problem == FetchProblem(str(path), "empty file")
+
+
+def test_cleaner_itself_rejects_empty_text():
+    for text in ("", "\n\n", "\ufeff \n\u00a0\n"):
+        with pytest.raises(PageDumpError, match="empty"):
+            clean_page(text, LA)
+
+
+# --- the WordPress post ---------------------------------------------------------------------
+
+
+def test_wordpress_fixture_post_is_read_as_expected():
+    post = json.loads((PAGES / "wp_post.json").read_text(encoding="utf-8"))
+    want = json.loads((PAGES / "wp_post.expected.json").read_text(encoding="utf-8"))
+
+    raw = read_post(post, LA, origin="wp_post.json")
+
+    assert raw.title == want["headline"]
+    assert "&#" not in raw.title
+    assert raw.byline == want["byline"]
+    assert raw.categories == tuple(want["categories"])
+    assert "Holidays" not in raw.categories  # a tag, not a category
+    date_gmt = dt.datetime.fromisoformat(post["date_gmt"]).replace(tzinfo=dt.UTC)
+    assert raw.published_at == date_gmt
+    assert raw.published_at == dt.datetime.fromisoformat(
+        want["published_at_utc"].replace("Z", "+00:00")
+    )
+    assert raw.published_at.utcoffset() == dt.timedelta(0)
+    assert raw.published_at.astimezone(LA).date().isoformat() == want["date"]
+    assert raw.body.split("\n\n") == want["body_paragraphs"]
+    assert "Visitors browse food stalls" not in raw.body  # the figcaption
+    assert "Advertisement" not in raw.body
+    assert raw.url == post["link"]
+    assert raw.language == "en"
+    assert raw.date_source == "article"
+    assert raw.origin == "wp_post.json"
+
+
+def test_wordpress_post_without_date_gmt_uses_local_date():
+    post = json.loads((PAGES / "wp_post.json").read_text(encoding="utf-8"))
+    del post["date_gmt"]
+    raw = read_post(post, LA)
+    assert raw.published_at == dt.datetime(2026, 11, 25, 2, 45, tzinfo=dt.UTC)
+
+
+# --- focused cases ----------------------------------------------------------------------------
+
+
+def test_near_identical_caption_pair_is_dropped():
+    caption = "Shoppers walk between food stalls at the Koreatown holiday market on Monday"
+    # The repeat differs (a final period), so it is not exactly equal, and neither line
+    # ends in a [CREDIT]: only the near-identical rule can drop the pair.
+    repeat = caption + "."
+    assert caption != repeat
+    page = clean(f"{caption}\n{repeat}\n\n{LEAD}\n\n{SECOND}\n\n{THIRD}")
+
+    assert list(page.paragraphs) == [LEAD, SECOND, THIRD]
+    assert "Shoppers walk" not in page.body
+
+
+def test_distinct_neighbouring_paragraphs_are_both_kept():
+    page = clean(f"{LEAD}\n{SECOND}\n\n{THIRD}")
+    assert list(page.paragraphs) == [LEAD, SECOND, THIRD]
+
+
+@pytest.mark.parametrize("where", ["middle", "end"])
+def test_sentence_starting_by_noon_is_not_a_byline(where):
+    noon = "By noon, the line of shoppers stretched around the block."
+    parts = [LEAD, noon, SECOND, THIRD] if where == "middle" else [LEAD, SECOND, THIRD, noon]
+    page = clean("\n\n".join(parts))
+
+    assert page.byline == ""
+    assert list(page.paragraphs) == parts
+
+
+def test_all_caps_byline_is_name_cased_and_removed():
+    page = clean(
+        f"{LEAD}\n\n{SECOND}\n\n{THIRD}\n\n"
+        "BY KANG TAE-HWA [kang.taehwa@koreadailyus.com]\n- Advertisement -\n"
+    )
+    assert page.byline == "Kang Tae-hwa"
+    assert list(page.paragraphs) == [LEAD, SECOND, THIRD]
+    assert "KANG" not in page.body
+
+
+@pytest.mark.parametrize("joiner", ["AND", "and"])
+def test_all_caps_byline_with_two_names(joiner):
+    page = clean(f"{LEAD}\n\n{SECOND}\n\nBY KANG TAE-HWA {joiner} LEE JI-EUN\n")
+    assert page.byline == "Kang Tae-hwa and Lee Ji-eun"
+    assert list(page.paragraphs) == [LEAD, SECOND]
+
+
+def test_mixed_case_byline_is_kept_as_printed():
+    page = clean(f"{LEAD}\n\n{SECOND}\n\nBy Daniel McKay\n")
+    assert page.byline == "Daniel McKay"
+
+
+def test_opening_byline_after_must_read_keeps_the_story():
+    # A short story whose byline sits at the top, after page furniture: the byline opens
+    # the story, so what follows it is the story, not an author box to drop.
+    page = clean(f"Must read\n\nBy Daniel Cho\n\n{LEAD}\n\n{SECOND}\n\n{THIRD}")
+    assert page.byline == "Daniel Cho"
+    assert list(page.paragraphs) == [LEAD, SECOND, THIRD]
+
+
+def test_closing_korean_reporter_line_is_the_byline():
+    page = clean_page(
+        "URL: https://www.koreadaily.com/article/1\nTuesday, November 24, 2026\n\n"
+        "한인타운 추수감사절 무료 급식 행사 열려\n\n"
+        "한인타운에서 24일 추수감사절 무료 급식 행사가 열렸다.\n\n"
+        "자원봉사자 100여 명이 참여했다.\n\n"
+        "김상진 기자 kim.sangjin@koreadaily.com\n#한인타운\n",
+        LA,
+    )
+    assert page.byline == "김상진"
+    assert page.language == "ko"
+    assert list(page.paragraphs) == [
+        "한인타운에서 24일 추수감사절 무료 급식 행사가 열렸다.",
+        "자원봉사자 100여 명이 참여했다.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"URL: https://www.koreadailyus.com/undated/\n\nAn undated story\n\n{LEAD}\n\n{SECOND}\n",
+        f"61.0 F\nLos Angeles\n\nAn undated story\n\n{LEAD}\n\n{SECOND}\n",
+        f"An undated story\n\n{LEAD}\n\n{SECOND}\n",
+    ],
+    ids=["url-only", "weather-without-date", "bare"],
+)
+def test_page_without_any_date_line_raises_no_date(text):
+    with pytest.raises(PageDumpError, match="no date") as caught:
+        clean_page(text, LA)
+    assert "An undated story" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Published: November 23, 2026 6:05 PM",
+        "Published: Nov. 23, 2026 6:05 p.m.",  # AP style, as the English edition prints it
+        "Updated: Nov. 23, 2026, 6:05 p.m. PT",
+        "Nov. 24, 2026 11:05 a.m. (KST)",  # Seoul time: 6:05 p.m. the day before in LA
+        "2026.11.23. 18:05",
+        "2026년 11월 23일 오후 6:05",
+        "입력 2026-11-23 18:05",
+    ],
+)
+def test_article_date_line_wins_over_the_widget_date(line):
+    page = clean(f"{line}\n\n{LEAD}\n\n{SECOND}")
+    assert page.date_source == "article"
+    assert page.published_at == dt.datetime(2026, 11, 24, 2, 5, tzinfo=dt.UTC)
+    assert list(page.paragraphs) == [LEAD, SECOND]
+
+
+def test_korean_morning_twelve_is_just_after_midnight():
+    page = clean(f"2026년 11월 24일 오전 12:30\n\n{LEAD}")
+    assert page.published_at == dt.datetime(2026, 11, 24, 0, 30, tzinfo=LA)
+
+
+def test_abbreviated_widget_date_is_read():
+    page = clean_page(
+        f"61.0 F\nLos Angeles\nTuesday, Nov. 24, 2026\n\nHeadline here\n\n{LEAD}\n", LA
+    )
+    assert page.headline == "Headline here"
+    assert page.date_source == "widget"
+    assert page.published_at == dt.datetime(2026, 11, 24, 12, tzinfo=LA)
+
+
+def test_widget_date_is_placed_at_local_noon():
+    page = clean(f"{LEAD}\n\n{SECOND}")
+    assert page.date_source == "widget"
+    assert page.published_at == dt.datetime(2026, 11, 24, 12, tzinfo=LA)
+
+
+def test_page_without_address_gets_a_stable_stand_in():
+    text = f"Tuesday, November 24, 2026\n\nNo address here\n\n{LEAD}\n"
+    first, again = clean_page(text, LA), clean_page(text, LA)
+    assert first.url.startswith("urn:digest:page:")
+    assert first.url == again.url
+    other = clean_page(text.replace("No address", "Another headline"), LA)
+    assert other.url != first.url
+
+
+KOREAN_PAGE = (
+    "URL: https://www.koreadaily.com/article/202611241299999\n"
+    "15.6 C\n"
+    "Los Angeles\n"
+    "Tuesday, November 24, 2026\n\n"
+    "한인타운 소상공인 연말 할인 행사 시작\n\n"
+    "한인타운 상가들이 24일부터 연말 할인 행사를 시작했다.\n\n"
+    "상인회는 손님들이 지역 가게를 많이 찾아주기를 바란다고 밝혔다.\n\n"
+    "최민호 기자\n"
+)
+
+
+def test_cp949_korean_file_is_decoded(tmp_path):
+    raw = KOREAN_PAGE.encode("cp949")
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")  # the test really exercises the CP949 fallback
+    (tmp_path / "ko_windows.txt").write_bytes(raw)
+
+    (item,) = FolderSource(tmp_path).fetch()
+
+    assert isinstance(item, RawArticle), item
+    assert item.title == "한인타운 소상공인 연말 할인 행사 시작"
+    assert item.language == "ko"
+    assert item.byline == "최민호"
+    assert item.url == "https://www.koreadaily.com/article/202611241299999"
+    assert item.body.split("\n\n") == [
+        "한인타운 상가들이 24일부터 연말 할인 행사를 시작했다.",
+        "상인회는 손님들이 지역 가게를 많이 찾아주기를 바란다고 밝혔다.",
+    ]
+
+
+def test_utf8_bom_file_is_read_with_its_address(tmp_path):
+    (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbf" + KOREAN_PAGE.encode("utf-8"))
+
+    (item,) = FolderSource(tmp_path).fetch()
+
+    assert isinstance(item, RawArticle), item
+    # A BOM left in place would hide the URL line (and turn it into the headline).
+    assert item.url == "https://www.koreadaily.com/article/202611241299999"
+    assert item.title == "한인타운 소상공인 연말 할인 행사 시작"
+    assert "\ufeff" not in item.title + item.body
+
+
+def test_bom_in_text_given_to_the_cleaner_is_ignored():
+    page = clean_page("\ufeff" + KOREAN_PAGE, LA)
+    assert page.url == "https://www.koreadaily.com/article/202611241299999"
+    assert page.headline == "한인타운 소상공인 연말 할인 행사 시작"
+
+
+def test_bytes_neither_utf8_nor_cp949_are_a_problem(tmp_path):
+    path = tmp_path / "garbage.txt"
+    path.write_bytes(b"\xff\xfe\xfa\xfb" * 10)
+    (problem,) = FolderSource(tmp_path).fetch()
+    assert isinstance(problem, FetchProblem)
+    assert problem.origin == str(path)
+    assert "not UTF-8 or CP949" in problem.message
+
+
+def test_missing_folder_is_one_problem(tmp_path):
+    (problem,) = FolderSource(tmp_path / "nowhere").fetch()
+    assert isinstance(problem, FetchProblem)
+    assert "no such folder" in problem.message

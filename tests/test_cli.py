@@ -1,0 +1,106 @@
+"""The `digest` command as an operator types it, in a subprocess with its own database."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DIGEST = Path(sys.executable).with_name("digest")
+
+
+@pytest.fixture
+def home(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DIGEST_", "DATABASE_", "SMTP_", "SENDGRID_", "DJANGO_"))
+    }
+    env.update(
+        DIGEST_HOME=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path}/cli.sqlite3",
+        DIGEST_OUTBOX_DIR=str(tmp_path / "outbox"),
+        SITE_URL="https://news.example.com",
+        COLUMNS="120",
+    )
+
+    def digest(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run(
+            [str(DIGEST), *args], env=env, capture_output=True, text=True, timeout=120
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"digest {args} -> {result.returncode}\n{result.stderr}")
+        return result
+
+    digest("migrate", "-v", "0")
+    return tmp_path, digest
+
+
+def test_run_collects_composes_sends_and_summarizes(home):
+    tmp_path, digest = home
+    digest("shell", "-c", "from digest.demo import load_demo; load_demo()")
+    result = digest("run", "--list", "morning-en", "--date", "2026-11-24")
+    out = result.stdout
+    assert "│ Demo articles (saved pages and WordPress posts) │   20 │  20 │" in out
+    for key in ("trade", "diplomacy", "community", "more"):
+        assert f"│ {key}" in out
+    assert re.search(r"│ sent\s+│\s+4 │", out)
+    folder = tmp_path / "outbox" / "morning-en" / "2026-11-24"
+    assert f"Messages: {folder}" in out
+    files = sorted(folder.glob("*.eml"))
+    assert len(files) == 4
+    parsed = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    again = digest("run", "--list", "morning-en", "--date", "2026-11-24")
+    assert re.search(r"│ sent\s+│\s+0 │", again.stdout)
+    assert len(sorted(folder.glob("*.eml"))) == 4
+
+
+def test_unknown_list_is_a_clear_error(home):
+    _, digest = home
+    result = digest("run", "--list", "no-such-list", check=False)
+    assert result.returncode == 1
+    assert "no list with the slug 'no-such-list'" in result.stderr
+
+
+def test_collect_names_each_bad_file_and_keeps_the_good_ones(home):
+    tmp_path, digest = home
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    (folder / "empty.txt").write_text("")
+    (folder / "header-only.txt").write_text("61.3 F\nLos Angeles\nTuesday, November 24, 2026\n")
+    (folder / "broken.json").write_text('{"id": 3, "title": ')
+    (folder / "good.txt").write_text(
+        "URL: https://www.koreadailyus.com/good-story/\n61.3 F\nLos Angeles\n"
+        "Tuesday, November 24, 2026\n\nKoreatown library adds Korean story hour\n\n"
+        "The Koreatown branch library will add a Korean-language story hour on Saturdays.\n\n"
+        "Librarians said demand from families had doubled since the spring.\n"
+    )
+    result = digest("collect", "--from", str(folder))
+    assert result.returncode == 0
+    out = " ".join(result.stdout.split())
+    assert f"skipped {folder / 'empty.txt'}: empty file" in out
+    assert f"skipped {folder / 'header-only.txt'}: no headline" in out
+    assert f"skipped {folder / 'broken.json'}: not valid JSON" in out
+    assert "│ 1 │ 1 │ 0 │ 0 │ 3 │" in out
+
+
+def test_collect_from_a_missing_folder_fails(home):
+    tmp_path, digest = home
+    result = digest("collect", "--from", str(tmp_path / "nope"), check=False)
+    assert result.returncode == 1 and "no such folder" in result.stderr
+
+
+def test_send_without_an_edition_says_what_to_run(home):
+    _, digest = home
+    digest("shell", "-c", "from digest.demo import load_demo; load_demo()")
+    result = digest("send", "--list", "morning-ko", "--date", "2026-11-24", check=False)
+    assert result.returncode == 1
+    assert "digest compose --list morning-ko --date 2026-11-24" in result.stderr
