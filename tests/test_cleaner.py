@@ -11,7 +11,7 @@ import pytest
 
 from digest.sources import FetchProblem, FolderSource, RawArticle
 from digest.sources.pagedump import PageDumpError, clean_page
-from digest.sources.wpjson import read_post
+from digest.sources.wpjson import PostError, read_post
 
 LA = ZoneInfo("America/Los_Angeles")
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -164,6 +164,59 @@ def test_wordpress_post_without_date_gmt_uses_local_date():
     del post["date_gmt"]
     raw = read_post(post, LA)
     assert raw.published_at == dt.datetime(2026, 11, 25, 2, 45, tzinfo=dt.UTC)
+
+
+def wp_post(**changes) -> dict:
+    post = json.loads((PAGES / "wp_post.json").read_text(encoding="utf-8"))
+    post.update(changes)
+    return post
+
+
+@pytest.mark.parametrize(
+    ("content", "paragraphs"),
+    [
+        # Text outside any <p> is story text too (a post saved without the block editor).
+        ("Loose lead sentence.\n\n<p>Second.</p>", ["Loose lead sentence.", "Second."]),
+        ("<p>First.</p>\nText after the paragraph.", ["First.", "Text after the paragraph."]),
+        # An inline run at the top level stays one paragraph, tail included.
+        ("<strong>LOS ANGELES</strong> — The lead goes on.", ["LOS ANGELES — The lead goes on."]),
+        # A line break separates words.
+        ("<p>Sixth Street<br>Koreatown</p>", ["Sixth Street Koreatown"]),
+        (
+            "<p>Before.</p><figure><img src='x.jpg'><figcaption>A caption</figcaption></figure>"
+            "<p class='ad-label'>- Advertisement -</p><div>Inside a div.</div>",
+            ["Before.", "Inside a div."],
+        ),
+        ("<blockquote>Said: <p>Quoted.</p>Tail.</blockquote>", ["Said:", "Quoted.", "Tail."]),
+    ],
+)
+def test_wordpress_content_keeps_all_story_text(content, paragraphs):
+    raw = read_post(wp_post(content={"rendered": content}), LA)
+    assert raw.body.split("\n\n") == paragraphs
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"title": {"rendered": "  "}}, "no title"),
+        ({"title": None}, "no title"),
+        ({"link": "", "guid": {}}, "no link"),
+        ({"date_gmt": "yesterday", "date": None}, "no usable date"),
+        (
+            {"content": {"rendered": "<figure><figcaption>Only a photo</figcaption></figure>"}},
+            "no content",
+        ),
+    ],
+)
+def test_unusable_wordpress_post_names_the_field(changes, reason):
+    with pytest.raises(PostError, match=reason):
+        read_post(wp_post(**changes), LA)
+
+
+def test_wordpress_post_with_odd_embedded_author_has_no_byline():
+    raw = read_post(wp_post(_embedded={"author": ["not an object"]}), LA)
+    assert raw.byline == ""
+    assert raw.categories == ()
 
 
 # --- focused cases ----------------------------------------------------------------------------

@@ -237,6 +237,27 @@ def test_an_unreadable_file_is_a_problem(tmp_path):
     assert report.total("new") == 1
 
 
+def test_a_file_that_fails_to_read_is_a_problem(tmp_path, monkeypatch):
+    # The same path as the test above, for when the tests run as root.
+    shutil.copy(DEMO / "en_03_koreatown-seniors-thanksgiving-lunch.txt", tmp_path)
+    locked = tmp_path / "locked.txt"
+    locked.write_text(NO_DATE, encoding="utf-8")
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(path):
+        if path == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    report = run(tmp_path)
+
+    (problem,) = report.sources[0].problems
+    assert problem.origin == str(locked)
+    assert problem.message == "cannot read the file (Permission denied)"
+    assert report.total("new") == 1
+
+
 def test_source_row_records_problems_and_clears_them_once_fixed(mixed_folder):
     row = Source.objects.create(name="Saved pages", kind="files", location=str(mixed_folder))
 

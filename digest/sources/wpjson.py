@@ -16,6 +16,8 @@ from .pagedump import AD_LABEL, BYLINE
 
 SKIP_TAGS = {"figure", "figcaption", "script", "style", "noscript", "iframe", "form", "aside"}
 BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "dd", "dt", "td"}
+INLINE_TAGS = {"a", "abbr", "b", "br", "cite", "code", "em", "i", "kbd", "mark", "q", "s"}
+INLINE_TAGS |= {"small", "span", "strong", "sub", "sup", "time", "u", "wbr"}
 SKIP_CLASSES = re.compile(r"\b(?:ad-label|advert|sharedaddy|jp-relatedposts|wp-caption)\b")
 
 
@@ -41,7 +43,8 @@ def read_post(post: Mapping[str, Any], tz: ZoneInfo, origin: str = "") -> RawArt
         raise PostError(f"post {post.get('id', '?')} has no content")
     embedded = post.get("_embedded") or {}
     authors = embedded.get("author") or []
-    byline = str(authors[0].get("name", "")).strip() if authors and isinstance(authors[0], dict) else ""
+    first = authors[0] if authors else None
+    byline = str(first.get("name", "")).strip() if isinstance(first, dict) else ""
     categories = tuple(
         html.unescape(str(term.get("name", "")))
         for group in embedded.get("wp:term") or []
@@ -67,27 +70,49 @@ def html_paragraphs(fragment: str) -> list[str]:
     if not fragment or not fragment.strip():
         return []
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    for br in root.iter("br"):
+        # A line break inside a paragraph separates words: "Seoul<br>Korea" is two words.
+        br.tail = " " + (br.tail or "")
     out: list[str] = []
     _collect(root, out)
     return [p for p in out if not AD_LABEL.match(p) and not BYLINE.match(p)]
 
 
 def _collect(element, out: list[str]) -> None:
+    """Append the paragraphs under ``element``; loose text and inline runs are paragraphs too."""
+    pending: list[str] = [element.text or ""]
+
+    def flush() -> None:
+        text = " ".join("".join(pending).split())
+        if text:
+            out.append(text)
+        pending.clear()
+
     for child in element:
-        if not isinstance(child.tag, str):
+        if not isinstance(child.tag, str):  # a comment or processing instruction
+            pending.append(child.tail or "")
             continue
         tag = child.tag.lower()
+        inline = tag in INLINE_TAGS
         if tag in SKIP_TAGS or SKIP_CLASSES.search(child.get("class", "")):
+            if not inline:
+                flush()
+            pending.append(child.tail or "")
             continue
         has_blocks = any(
             isinstance(d.tag, str) and d.tag.lower() in BLOCK_TAGS for d in child.iterdescendants()
         )
-        if tag in BLOCK_TAGS or not has_blocks:
-            text = " ".join(child.text_content().split())
-            if text:
-                out.append(text)
+        if inline and not has_blocks:
+            pending.append(child.text_content())
         else:
-            _collect(child, out)
+            flush()
+            if tag in BLOCK_TAGS or not has_blocks:
+                pending.append(child.text_content())
+                flush()
+            else:
+                _collect(child, out)
+        pending.append(child.tail or "")
+    flush()
 
 
 def _rendered(value: Any) -> str:
