@@ -38,7 +38,9 @@ class CollectReport:
     sources: list[SourceReport] = field(default_factory=list)
 
     def total(self, attr: str) -> int:
-        return sum(getattr(s, attr) if attr != "problems" else len(s.problems) for s in self.sources)
+        return sum(
+            getattr(s, attr) if attr != "problems" else len(s.problems) for s in self.sources
+        )
 
 
 def section_rules() -> list[classify.SectionRule]:
@@ -59,7 +61,9 @@ def open_source(source: Source, time_zone: str):
     try:
         kind = SOURCES[source.kind]
     except KeyError:
-        raise ValueError(f"unknown source kind {source.kind!r} for source {source.name!r}") from None
+        raise ValueError(
+            f"unknown source kind {source.kind!r} for source {source.name!r}"
+        ) from None
     return kind(source.location, time_zone=time_zone)
 
 

@@ -10,9 +10,13 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     "path",
     [
-        "/admin/digest/section/", "/admin/digest/source/", "/admin/digest/article/",
-        "/admin/digest/edition/", "/admin/digest/delivery/",
-        "/admin/subscribers/mailinglist/", "/admin/subscribers/subscriber/",
+        "/admin/digest/section/",
+        "/admin/digest/source/",
+        "/admin/digest/article/",
+        "/admin/digest/edition/",
+        "/admin/digest/delivery/",
+        "/admin/subscribers/mailinglist/",
+        "/admin/subscribers/subscriber/",
     ],
 )
 def test_admin_changelists_open_for_staff_and_not_for_anonymous(demo, admin_client, client, path):

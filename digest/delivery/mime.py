@@ -1,20 +1,63 @@
-"""An OutgoingMessage as a MIME email: text part first, then HTML."""
+"""An OutgoingMessage as the bytes of a MIME email: text part first, then HTML.
+
+Headers are folded by the standard library's SMTP policy (RFC 2047 for Korean) once per
+distinct value; short ASCII ones are written directly. The two bodies are quoted-printable encoded in C (``binascii``) and joined by hand: the ``email``
+generator writes line by line in Python and costs ~9 ms for a 60 KB newsletter, which per
+recipient would dominate a send.
+"""
 
 from __future__ import annotations
 
-from email.message import EmailMessage
+import binascii
+import uuid
 from email.policy import SMTP
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from .senders.base import OutgoingMessage
+if TYPE_CHECKING:
+    from .senders.base import OutgoingMessage
 
 
-def to_mime(message: OutgoingMessage) -> EmailMessage:
-    mime = EmailMessage(policy=SMTP)
-    mime["From"] = message.from_addr
-    mime["To"] = message.to
-    mime["Subject"] = message.subject
-    for name, value in message.headers.items():
-        mime[name] = value
-    mime.set_content(message.text, subtype="plain", charset="utf-8")
-    mime.add_alternative(message.html, subtype="html", charset="utf-8")
-    return mime
+def to_bytes(message: OutgoingMessage) -> bytes:
+    # "=_" never occurs in quoted-printable text, so the boundary cannot collide with a body.
+    boundary = f"=_{uuid.uuid4().hex[:24]}"
+    headers = [("From", message.from_addr), ("To", message.to), ("Subject", message.subject)]
+    headers += list(message.headers.items())
+    headers += [
+        ("MIME-Version", "1.0"),
+        ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
+    ]
+    parts = [header_bytes(name, value) for name, value in headers]
+    parts.append(b"\r\n")
+    for subtype, content in (("plain", message.text), ("html", message.html)):
+        parts.append(
+            f"--{boundary}\r\n"
+            f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
+            "Content-Transfer-Encoding: quoted-printable\r\n\r\n".encode("ascii")
+        )
+        parts.append(_qp(content))
+        parts.append(b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode("ascii"))
+    return b"".join(parts)
+
+
+def header_bytes(name: str, value: str) -> bytes:
+    """One folded header line. Short ASCII values (most per-reader ones) skip the policy."""
+    if value.isascii() and "\r" not in value and "\n" not in value:
+        line = f"{name}: {value}"
+        if len(line) <= 78:
+            return (line + "\r\n").encode("ascii")
+        if name.lower() == "list-unsubscribe":
+            return (line.replace(">, <", ">,\r\n <") + "\r\n").encode("ascii")
+    return _folded(name, value)
+
+
+@lru_cache(maxsize=1024)
+def _folded(name: str, value: str) -> bytes:
+    # The same From, List-Id and Subject recur on every message of an edition: fold once.
+    return SMTP.fold_binary(name, SMTP.header_store_parse(name, value)[1])
+
+
+def _qp(content: str) -> bytes:
+    lines = content.replace("\r\n", "\n").encode("utf-8")
+    return binascii.b2a_qp(lines, istext=True).replace(b"\n", b"\r\n")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import FatalError
-from ..mime import to_mime
+from ..mime import to_bytes
 from .base import OutgoingMessage, SendResult
 
 UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
@@ -41,7 +41,7 @@ class OutboxSender:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 partial = path.with_suffix(".eml.part")
-                partial.write_bytes(to_mime(message).as_bytes())
+                partial.write_bytes(to_bytes(message))
                 os.replace(partial, path)  # a reader never sees half a message
             except OSError as exc:
                 if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):

@@ -12,7 +12,7 @@ from email.utils import parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..errors import FatalError
-from ..mime import to_mime
+from ..mime import to_bytes
 from .base import OutgoingMessage, SendResult
 
 BAD_MAILBOX_CODES = {550, 551, 553}
@@ -91,14 +91,15 @@ class SmtpSender:
         return results
 
     def _send_one(self, message: OutgoingMessage) -> SendResult:
-        mime = to_mime(message)
+        data = to_bytes(message)
+        message_id = message.headers.get("Message-ID", "")
         envelope_from = parseaddr(message.from_addr)[1]
         for attempt in (1, 2):
             if self.connection is None:
                 self._connect()
             try:
-                self.connection.send_message(mime, from_addr=envelope_from, to_addrs=[message.to])
-                return SendResult(message.delivery_id, "sent", provider_id=mime["Message-ID"] or "")
+                self.connection.sendmail(envelope_from, [message.to], data)
+                return SendResult(message.delivery_id, "sent", provider_id=message_id)
             except smtplib.SMTPRecipientsRefused as exc:
                 code, text = next(iter(exc.recipients.values()), (0, b""))
                 return self._answer(message, code, text)
