@@ -1,9 +1,9 @@
 """An OutgoingMessage as the bytes of a MIME email: text part first, then HTML.
 
 Headers are folded by the standard library's SMTP policy (RFC 2047 for Korean) once per
-distinct value; short ASCII ones are written directly. The two bodies are quoted-printable encoded in C (``binascii``) and joined by hand: the ``email``
-generator writes line by line in Python and costs ~9 ms for a 60 KB newsletter, which per
-recipient would dominate a send.
+distinct value; short ASCII ones are written directly. The two bodies are quoted-printable
+encoded in C (``binascii``) and joined by hand: the ``email`` generator writes line by line in
+Python and costs ~9 ms for a 60 KB newsletter, which per recipient would dominate a send.
 """
 
 from __future__ import annotations
