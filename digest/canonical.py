@@ -14,7 +14,8 @@ def canonical_url(url: str) -> str:
     if parts.scheme not in {"http", "https"}:
         return url
     query = [
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not k.lower().startswith(TRACKING_PREFIXES)
     ]
     path = parts.path.rstrip("/") or ""

@@ -104,3 +104,35 @@ def test_send_without_an_edition_says_what_to_run(home):
     result = digest("send", "--list", "morning-ko", "--date", "2026-11-24", check=False)
     assert result.returncode == 1
     assert "digest compose --list morning-ko --date 2026-11-24" in result.stderr
+
+
+def test_demo_delivers_each_reader_the_sections_they_chose(home):
+    """The promise of `make demo`: the printed .eml files parse and hold each reader's sections."""
+    tmp_path, digest = home
+    out = digest("demo").stdout
+    paths = [Path(line.strip()) for line in out.splitlines() if line.strip().endswith(".eml")]
+    assert len(paths) == 7
+    english = {"TRADE", "DIPLOMACY", "COMMUNITY", "MORE NEWS"}
+    korean = {"통상·경제", "외교·안보", "한인 사회", "더 많은 소식"}
+    expected = {
+        ("morning-en", "grace.kim@example.com"): english,
+        ("morning-en", "Daniel.Cho@example.com"): {"TRADE", "DIPLOMACY"},
+        ("morning-en", "robert.han@example.org"): {"COMMUNITY", "MORE NEWS"},
+        ("morning-en", "minji.park@example.com"): {"DIPLOMACY"},
+        ("morning-ko", "minji.park@example.com"): {"한인 사회"},
+        ("morning-ko", "sujin.lee@example.net"): korean,
+        ("morning-ko", "jaehoon.jung@example.net"): {"통상·경제", "더 많은 소식"},
+    }
+    seen = {}
+    for path in paths:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        text = message.get_body(("plain",)).get_content()
+        headings = set(re.findall(r"^== (.+) ==\r?$", text, re.M))
+        seen[(path.parent.parent.name, message["To"])] = headings
+        assert message.get_body(("html",)) is not None
+    assert seen == expected
+    for name in ("preview-all.html", "preview-all.txt"):
+        assert (tmp_path / "outbox" / "morning-en" / "2026-11-24" / name).exists()
+    # Running the demo again sends nothing twice.
+    digest("demo")
+    assert len(list((tmp_path / "outbox").rglob("*.eml"))) == 7

@@ -39,6 +39,6 @@ class Command(BaseCommand):
             where.append((mailing_list.slug, preview, sorted(folder.glob("*.eml"))))
         console.rule("Where to look")
         for slug, preview, emails in where:
-            console.print(f"[bold]{slug}[/] preview (open in a browser): {preview}")
+            console.print(f"[bold]{slug}[/] preview (open in a browser): {preview}", soft_wrap=True)
             for path in emails:
-                console.print(f"  {path}")
+                console.print(f"  {path}", soft_wrap=True)

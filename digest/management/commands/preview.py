@@ -37,4 +37,4 @@ class Command(BaseCommand):
             html_path, text_path = write_preview(edition, path, keys)
         except RenderError as exc:
             raise CommandError(str(exc)) from exc
-        console_for(self).print(f"HTML: {html_path}\ntext: {text_path}")
+        console_for(self).print(f"HTML: {html_path}\ntext: {text_path}", soft_wrap=True)

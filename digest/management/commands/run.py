@@ -41,6 +41,7 @@ def print_run(console, report: RunReport, backend) -> None:
     console.print(collect_table(report.collected))
     print_problems(console, report.collected)
     edition = report.composed.edition
+    edition.refresh_from_db()
     console.print(f"Edition {edition}, {edition.get_status_display().lower()}: {edition.subject}")
     table = Table()
     table.add_column("section")
@@ -53,6 +54,7 @@ def print_run(console, report: RunReport, backend) -> None:
         console.print(f"[red]stopped:[/] {report.sent.stopped}")
     where = getattr(backend, "directory", None)
     if where is not None:
-        console.print(f"Messages: {where / edition.mailing_list.slug / f'{edition.date:%Y-%m-%d}'}")
+        folder = where / edition.mailing_list.slug / f"{edition.date:%Y-%m-%d}"
+        console.print(f"Messages: {folder}", soft_wrap=True)
     elif hasattr(backend, "where"):
         console.print(f"Messages: handed to the SMTP server {backend.where}")
