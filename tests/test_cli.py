@@ -50,7 +50,8 @@ def test_run_collects_composes_sends_and_summarizes(home):
     assert "│ Demo articles (saved pages and WordPress posts) │   20 │  20 │" in out
     for key in ("trade", "diplomacy", "community", "more"):
         assert f"│ {key}" in out
-    assert re.search(r"│ sent\s+│\s+4 │", out)
+    assert re.search(r"│ recipients of this edition\s+│\s+4 │", out)
+    assert re.search(r"│ sent now\s+│\s+4 │", out)
     folder = tmp_path / "outbox" / "morning-en" / "2026-11-24"
     assert f"Messages: {folder}" in out
     files = sorted(folder.glob("*.eml"))
@@ -59,7 +60,8 @@ def test_run_collects_composes_sends_and_summarizes(home):
     assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     again = digest("run", "--list", "morning-en", "--date", "2026-11-24")
-    assert re.search(r"│ sent\s+│\s+0 │", again.stdout)
+    assert re.search(r"│ recipients of this edition\s+│\s+4 │", again.stdout)
+    assert re.search(r"│ sent now\s+│\s+0 │", again.stdout)
     assert len(sorted(folder.glob("*.eml"))) == 4
 
 

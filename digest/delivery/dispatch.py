@@ -44,6 +44,7 @@ class SendReport:
     edition: str
     sender: str
     enqueued: int = 0
+    recipients: int = 0  # readers this edition is for (the frozen audience, less skipped)
     sent: int = 0
     failed: Counter = field(default_factory=Counter)
     retry_later: int = 0
@@ -145,6 +146,7 @@ def send_edition(
         Edition.objects.filter(pk=edition.pk).update(status=Edition.Status.SENDING)
     personalizer = Personalizer(edition, view, template_dir or settings.DIGEST_TEMPLATE_DIR)
     total = Delivery.objects.filter(edition=edition).exclude(state=Delivery.State.SKIPPED).count()
+    report.recipients = total
     done = Delivery.objects.filter(edition=edition, state=Delivery.State.SENT).count()
     # Render every variant before claiming anyone: a template error then stops the run
     # with nothing claimed, rather than leaving a batch in the air.

@@ -55,7 +55,8 @@ def send_table(report: SendReport) -> Table:
     table = Table(title=f"Sent {report.edition} via {report.sender}", title_justify="left")
     table.add_column("outcome")
     table.add_column("recipients", justify="right")
-    table.add_row("sent", str(report.sent))
+    table.add_row("recipients of this edition", str(report.recipients))
+    table.add_row("sent now", str(report.sent))
     for reason, n in sorted(report.failed.items()):
         table.add_row(f"failed: {reason}", str(n))
     if not report.failed:
