@@ -56,19 +56,12 @@ def edition_and_view():
     return edition, edition_view(edition)
 
 
-def render(size: int) -> None:
+def personalizer_and_sample():
+    """A personalizer for the edition and an unsaved delivery of the full variant."""
     from digest.delivery.dispatch import Personalizer
     from digest.models import Delivery
-    from digest.render import render_variant
 
     edition, view = edition_and_view()
-    render_variant(view)
-    runs = 10
-    started = time.perf_counter()
-    for _ in range(runs):
-        render_variant(view)
-    render_ms = (time.perf_counter() - started) / runs * 1000
-    personalizer = Personalizer(edition, view)
     sample = Delivery(
         pk=1,
         edition=edition,
@@ -76,6 +69,20 @@ def render(size: int) -> None:
         email="x@example.com",
         sections=list(view.section_keys),
     )
+    return Personalizer(edition, view), sample
+
+
+def render(size: int) -> None:
+    from digest.render import render_variant
+
+    _, view = edition_and_view()
+    render_variant(view)
+    runs = 10
+    started = time.perf_counter()
+    for _ in range(runs):
+        render_variant(view)
+    render_ms = (time.perf_counter() - started) / runs * 1000
+    personalizer, sample = personalizer_and_sample()
     personalizer.message(sample)
     n = 5000
     started = time.perf_counter()
@@ -89,19 +96,9 @@ def render(size: int) -> None:
 
 def baseline(size: int) -> None:
     """Encode prebuilt messages to bytes, nothing else: the floor for any send loop."""
-    from digest.delivery.dispatch import Personalizer
     from digest.delivery.mime import to_bytes
-    from digest.models import Delivery
 
-    edition, view = edition_and_view()
-    personalizer = Personalizer(edition, view)
-    sample = Delivery(
-        pk=1,
-        edition=edition,
-        subscriber_id=1,
-        email="x@example.com",
-        sections=list(view.section_keys),
-    )
+    personalizer, sample = personalizer_and_sample()
     prebuilt = [personalizer.message(sample) for _ in range(2000)]
     started = time.perf_counter()
     for message in prebuilt:

@@ -18,6 +18,14 @@ def console_for(command) -> Console:
     return Console(file=out, force_terminal=is_tty, width=None if is_tty else 110, highlight=False)
 
 
+def add_edition_arguments(parser, sender: bool = True) -> None:
+    """--list, --date (and --sender): how every verb names one list's edition."""
+    parser.add_argument("--list", dest="slug", required=True, help="the list's slug")
+    parser.add_argument("--date", help="YYYY-MM-DD (default today in the list's time zone)")
+    if sender:
+        parser.add_argument("--sender", help="outbox or smtp (default DIGEST_SENDER)")
+
+
 def mailing_list(slug: str) -> MailingList:
     try:
         return MailingList.objects.get(slug=slug)

@@ -10,7 +10,14 @@ from ...delivery.dispatch import DispatchError
 from ...delivery.errors import FatalError
 from ...delivery.senders import configured_sender
 from ...pipeline import RunReport, run_list
-from ._output import collect_table, console_for, mailing_list, print_problems, send_table
+from ._output import (
+    add_edition_arguments,
+    collect_table,
+    console_for,
+    mailing_list,
+    print_problems,
+    send_table,
+)
 from ._progress import progress_reporter
 
 
@@ -18,9 +25,7 @@ class Command(BaseCommand):
     help = "The daily job for one list: collect from the configured sources, compose, send."
 
     def add_arguments(self, parser):
-        parser.add_argument("--list", dest="slug", required=True, help="the list's slug")
-        parser.add_argument("--date", help="YYYY-MM-DD (default today in the list's time zone)")
-        parser.add_argument("--sender", help="outbox or smtp (default DIGEST_SENDER)")
+        add_edition_arguments(parser)
 
     def handle(self, *args, slug, date=None, sender=None, **options):
         console = console_for(self)

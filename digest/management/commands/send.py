@@ -9,7 +9,7 @@ from ...delivery.dispatch import DispatchError, send_edition
 from ...delivery.errors import FatalError
 from ...delivery.senders import configured_sender
 from ...models import Edition
-from ._output import console_for, mailing_list, send_table
+from ._output import add_edition_arguments, console_for, mailing_list, send_table
 from ._progress import progress_reporter
 
 
@@ -17,9 +17,7 @@ class Command(BaseCommand):
     help = "Send a composed edition to every eligible reader; running it again sends nothing twice."
 
     def add_arguments(self, parser):
-        parser.add_argument("--list", dest="slug", required=True, help="the list's slug")
-        parser.add_argument("--date", help="YYYY-MM-DD (default today in the list's time zone)")
-        parser.add_argument("--sender", help="outbox or smtp (default DIGEST_SENDER)")
+        add_edition_arguments(parser)
 
     def handle(self, *args, slug, date=None, sender=None, **options):
         console = console_for(self)
