@@ -182,6 +182,11 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # What the provider reported afterwards (SendGrid events); the Event rows keep the detail.
+    outcome = models.CharField(max_length=20, blank=True, help_text="The provider's last verdict.")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    opens = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -194,3 +199,40 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.edition} → {self.email}: {self.state}"
+
+
+class Event(models.Model):
+    """Something a provider reported about a message (SendGrid event webhook), kept once."""
+
+    class Kind(models.TextChoices):
+        PROCESSED = "processed"
+        DELIVERED = "delivered"
+        DEFERRED = "deferred"
+        BOUNCE = "bounce"
+        DROPPED = "dropped"
+        OPEN = "open"
+        CLICK = "click"
+        SPAMREPORT = "spamreport"
+        UNSUBSCRIBE = "unsubscribe"
+        GROUP_UNSUBSCRIBE = "group_unsubscribe"
+        GROUP_RESUBSCRIBE = "group_resubscribe"
+
+    provider_event_id = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20)
+    delivery = models.ForeignKey(
+        Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    edition = models.ForeignKey(
+        Edition, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    email = models.CharField(max_length=254, blank=True)
+    at = models.DateTimeField()
+    received_at = models.DateTimeField(default=timezone.now)
+    payload = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["edition", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.email} {self.at:%Y-%m-%d %H:%M}"

@@ -64,7 +64,7 @@ TEMPLATES_DIR = BASE_DIR / "templates"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [TEMPLATES_DIR / "site"],
+        "DIRS": [TEMPLATES_DIR / "site", TEMPLATES_DIR],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -121,6 +121,12 @@ SMTP_URL = env("SMTP_URL", "smtp://127.0.0.1:25")
 SMTP_TIMEOUT = float(env("SMTP_TIMEOUT", "30"))
 SENDGRID_API_KEY = env("SENDGRID_API_KEY")
 DIGEST_BATCH_SIZE = int(env("DIGEST_BATCH_SIZE", "500"))
+
+# The subscribers app reaches the newsletter only through these two names.
+SUBSCRIBERS_SECTIONS = "digest.sections.choices"
+SUBSCRIBERS_MAILER = "digest.delivery.transactional.send"
+# Subscription requests accepted per client address per hour (against subscription bombing).
+SUBSCRIBE_RATE_PER_HOUR = int(env("SUBSCRIBE_RATE_PER_HOUR", "5"))
 
 LOGGING = {
     "version": 1,

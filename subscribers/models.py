@@ -30,14 +30,21 @@ class Subscriber(models.Model):
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.CharField(max_length=300, blank=True)
+    source = models.CharField(
+        max_length=200, blank=True, help_text="How the reader came: form, import, admin."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the reader's personal data was erased."
+    )
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="subscriber_email_ci_unique"),
         ]
+        indexes = [models.Index(fields=["status"]), models.Index(fields=["source"])]
 
     def __str__(self) -> str:
         return self.email
@@ -95,6 +102,7 @@ class Subscription(models.Model):
     )
     source = models.CharField(max_length=200, blank=True, help_text="How the subscription came.")
     created_at = models.DateTimeField(default=timezone.now)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
 
@@ -109,3 +117,49 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscriber} on {self.mailing_list}"
+
+
+class ConsentEvent(models.Model):
+    """The proof of consent: every subscribe, confirm, change, unsubscribe, block and import."""
+
+    class Kind(models.TextChoices):
+        SUBSCRIBE = "subscribe", "Subscribed (waiting for confirmation)"
+        CONFIRM = "confirm", "Confirmed"
+        PREFERENCES = "preferences", "Changed preferences"
+        UNSUBSCRIBE = "unsubscribe", "Unsubscribed"
+        BLOCK = "block", "Blocked"
+        UNBLOCK = "unblock", "Unblocked"
+        IMPORT = "import", "Imported"
+        CONFIRMATION_SENT = "confirmation_sent", "Confirmation email sent"
+        ERASE = "erase", "Personal data erased"
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="consent_events"
+    )
+    mailing_list = models.ForeignKey(
+        MailingList, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    how = models.CharField(max_length=200, help_text="form, one-click, import FILE by USER, ...")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} ({self.how})"
+
+
+class ErasedAddress(models.Model):
+    """The hash of an erased address: keeps it from being imported again, identifies no one."""
+
+    email_hash = models.CharField(max_length=64, unique=True)
+    erased_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "erased addresses"
+
+    def __str__(self) -> str:
+        return self.email_hash[:12]

@@ -19,6 +19,7 @@ class OutgoingMessage:
     text: str
     headers: Mapping[str, str] = field(default_factory=dict)
     folder: str = ""  # where the file outbox puts it: "<list>/<date>"
+    filename: str = ""  # the outbox file's name, when the delivery id does not make one
 
 
 @dataclass(frozen=True)

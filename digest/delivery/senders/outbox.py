@@ -31,7 +31,8 @@ class OutboxSender:
         return None
 
     def path_for(self, message: OutgoingMessage) -> Path:
-        name = f"{message.delivery_id:08d}-{UNSAFE.sub('_', message.to)[:80]}.eml"
+        stem = message.filename or f"{message.delivery_id:08d}-{message.to}"
+        name = f"{UNSAFE.sub('_', stem)[:100]}.eml"
         return self.directory / message.folder / name
 
     def send(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]:
