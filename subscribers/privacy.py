@@ -97,5 +97,3 @@ def _plain(row) -> dict[str, Any]:
         value = getattr(row, field.attname)
         out[field.name] = value.isoformat() if hasattr(value, "isoformat") else value
     return out
-
-

@@ -49,13 +49,16 @@ def subscribe(
         subscriber = Subscriber.objects.filter(email__iexact=address).first()
         if subscriber is None:
             subscriber = Subscriber.objects.create(
-                email=address, name=name.strip()[:200],
-                language=language or mailing_list.language, source=how[:200],
+                email=address,
+                name=name.strip()[:200],
+                language=language or mailing_list.language,
+                source=how[:200],
             )
         if subscriber.status == Subscriber.Status.BLOCKED:
             return SubscribeOutcome(None, False, "blocked address")
         subscription, _ = Subscription.objects.get_or_create(
-            subscriber=subscriber, mailing_list=mailing_list,
+            subscriber=subscriber,
+            mailing_list=mailing_list,
             defaults={"source": how[:200], "sections": list(sections)},
         )
         if subscription.status == Subscription.Status.CONFIRMED:
@@ -64,8 +67,12 @@ def subscribe(
         subscription.sections = list(sections)
         subscription.save(update_fields=["status", "sections"])
         ConsentEvent.objects.create(
-            subscriber=subscriber, mailing_list=mailing_list, kind=ConsentEvent.Kind.SUBSCRIBE,
-            how=how[:200], ip=ip, detail={"sections": list(sections)},
+            subscriber=subscriber,
+            mailing_list=mailing_list,
+            kind=ConsentEvent.Kind.SUBSCRIBE,
+            how=how[:200],
+            ip=ip,
+            detail={"sections": list(sections)},
         )
     send_confirmation(subscription, how=how)
     return SubscribeOutcome(subscription, True)
@@ -101,17 +108,21 @@ def send_confirmation(subscription: Subscription, how: str = "form") -> None:
     )
     Subscription.objects.filter(pk=subscription.pk).update(confirmation_sent_at=timezone.now())
     ConsentEvent.objects.create(
-        subscriber=subscriber, mailing_list=mailing_list,
-        kind=ConsentEvent.Kind.CONFIRMATION_SENT, how=how[:200],
+        subscriber=subscriber,
+        mailing_list=mailing_list,
+        kind=ConsentEvent.Kind.CONFIRMATION_SENT,
+        how=how[:200],
     )
 
 
 @transaction.atomic
 def confirm(subscriber_id: int, list_id: int, how: str = "confirm page", ip: str | None = None):
     """Confirm a pending subscription; True if this changed anything."""
-    subscription = Subscription.objects.select_for_update().filter(
-        subscriber_id=subscriber_id, mailing_list_id=list_id
-    ).first()
+    subscription = (
+        Subscription.objects.select_for_update()
+        .filter(subscriber_id=subscriber_id, mailing_list_id=list_id)
+        .first()
+    )
     if subscription is None or subscription.status == Subscription.Status.CONFIRMED:
         return False
     subscription.status = Subscription.Status.CONFIRMED
@@ -119,8 +130,11 @@ def confirm(subscriber_id: int, list_id: int, how: str = "confirm page", ip: str
     subscription.unsubscribed_at = None
     subscription.save(update_fields=["status", "confirmed_at", "unsubscribed_at"])
     ConsentEvent.objects.create(
-        subscriber_id=subscriber_id, mailing_list_id=list_id, kind=ConsentEvent.Kind.CONFIRM,
-        how=how, ip=ip,
+        subscriber_id=subscriber_id,
+        mailing_list_id=list_id,
+        kind=ConsentEvent.Kind.CONFIRM,
+        how=how,
+        ip=ip,
     )
     return True
 
@@ -160,8 +174,11 @@ def update_preferences(
             sub.unsubscribed_at = None
             sub.save()
             ConsentEvent.objects.create(
-                subscriber=subscriber, mailing_list=other, kind=ConsentEvent.Kind.CONFIRM,
-                how="preferences page", ip=ip,
+                subscriber=subscriber,
+                mailing_list=other,
+                kind=ConsentEvent.Kind.CONFIRM,
+                how="preferences page",
+                ip=ip,
             )
             changes.append(f"joined {other.slug}")
         elif other.pk not in wanted and active:
@@ -169,7 +186,11 @@ def update_preferences(
             changes.append(f"left {other.slug}")
     if changes:
         ConsentEvent.objects.create(
-            subscriber=subscriber, mailing_list=mailing_list, kind=ConsentEvent.Kind.PREFERENCES,
-            how="preferences page", ip=ip, detail={"changes": changes},
+            subscriber=subscriber,
+            mailing_list=mailing_list,
+            kind=ConsentEvent.Kind.PREFERENCES,
+            how="preferences page",
+            ip=ip,
+            detail={"changes": changes},
         )
     return changes

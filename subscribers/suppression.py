@@ -25,8 +25,12 @@ def unsubscribe(
     )
     if changed:
         ConsentEvent.objects.create(
-            subscriber_id=subscriber_id, mailing_list_id=list_id,
-            kind=ConsentEvent.Kind.UNSUBSCRIBE, how=how[:200], ip=ip, detail=detail or {},
+            subscriber_id=subscriber_id,
+            mailing_list_id=list_id,
+            kind=ConsentEvent.Kind.UNSUBSCRIBE,
+            how=how[:200],
+            ip=ip,
+            detail=detail or {},
         )
     return bool(changed)
 
@@ -41,7 +45,9 @@ def block(subscriber_id: int, reason: str, how: str, detail: dict | None = None)
     )
     if changed:
         ConsentEvent.objects.create(
-            subscriber_id=subscriber_id, kind=ConsentEvent.Kind.BLOCK, how=how[:200],
+            subscriber_id=subscriber_id,
+            kind=ConsentEvent.Kind.BLOCK,
+            how=how[:200],
             detail={"reason": reason, **(detail or {})},
         )
     return bool(changed)
@@ -50,12 +56,14 @@ def block(subscriber_id: int, reason: str, how: str, detail: dict | None = None)
 @transaction.atomic
 def unblock(subscriber_id: int, reason: str, how: str) -> bool:
     """Allow mail again (an admin's decision, with the reason on record)."""
-    changed = Subscriber.objects.filter(
-        pk=subscriber_id, status=Subscriber.Status.BLOCKED
-    ).update(status=Subscriber.Status.ACTIVE, status_reason="")
+    changed = Subscriber.objects.filter(pk=subscriber_id, status=Subscriber.Status.BLOCKED).update(
+        status=Subscriber.Status.ACTIVE, status_reason=""
+    )
     if changed:
         ConsentEvent.objects.create(
-            subscriber_id=subscriber_id, kind=ConsentEvent.Kind.UNBLOCK, how=how[:200],
+            subscriber_id=subscriber_id,
+            kind=ConsentEvent.Kind.UNBLOCK,
+            how=how[:200],
             detail={"reason": reason},
         )
     return bool(changed)

@@ -54,8 +54,12 @@ def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
             return render(request, "subscribers/too_many.html", context, status=429)
         try:
             signup.subscribe(
-                mailing_list, data["email"], name=data["name"], sections=data["sections"],
-                how="subscribe form", ip=client_ip(request),
+                mailing_list,
+                data["email"],
+                name=data["name"],
+                sections=data["sections"],
+                how="subscribe form",
+                ip=client_ip(request),
             )
         except InvalidAddress as exc:
             form.add_error("email", str(exc))
@@ -104,15 +108,21 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     language = mailing_list.language
     form = PreferencesForm(request.POST or None, initial=initial, language=language)
     context = {
-        "mailing_list": mailing_list, "lang": language, "form": form, "subscriber": subscriber,
+        "mailing_list": mailing_list,
+        "lang": language,
+        "form": form,
+        "subscriber": subscriber,
         "all_sections": not (subscription and subscription.sections),
         "section_count": len(section_choices()),
     }
     if request.method == "POST" and form.is_valid():
         context["changes"] = signup.update_preferences(
-            subscriber, mailing_list,
-            sections=form.cleaned_data["sections"], language=form.cleaned_data["language"],
-            lists=[int(pk) for pk in form.cleaned_data["lists"]], ip=client_ip(request),
+            subscriber,
+            mailing_list,
+            sections=form.cleaned_data["sections"],
+            language=form.cleaned_data["language"],
+            lists=[int(pk) for pk in form.cleaned_data["lists"]],
+            ip=client_ip(request),
         )
         context["saved"] = True
     return render(request, "subscribers/preferences.html", context)
@@ -129,8 +139,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         one_click = request.POST.get("List-Unsubscribe") == "One-Click"
         suppression.unsubscribe(
-            subscriber.pk, mailing_list.pk,
-            how="one-click" if one_click else "unsubscribe page", ip=client_ip(request),
+            subscriber.pk,
+            mailing_list.pk,
+            how="one-click" if one_click else "unsubscribe page",
+            ip=client_ip(request),
         )
         return render(request, "subscribers/unsubscribed.html", context)
     return render(request, "subscribers/unsubscribe.html", context)

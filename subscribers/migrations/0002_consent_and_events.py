@@ -6,68 +6,112 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('subscribers', '0001_initial'),
+        ("subscribers", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConsentEvent',
+            name="ConsentEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('subscribe', 'Subscribed (waiting for confirmation)'), ('confirm', 'Confirmed'), ('preferences', 'Changed preferences'), ('unsubscribe', 'Unsubscribed'), ('block', 'Blocked'), ('unblock', 'Unblocked'), ('import', 'Imported'), ('confirmation_sent', 'Confirmation email sent'), ('erase', 'Personal data erased')], max_length=20)),
-                ('how', models.CharField(help_text='form, one-click, import FILE by USER, ...', max_length=200)),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('detail', models.JSONField(blank=True, default=dict)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("subscribe", "Subscribed (waiting for confirmation)"),
+                            ("confirm", "Confirmed"),
+                            ("preferences", "Changed preferences"),
+                            ("unsubscribe", "Unsubscribed"),
+                            ("block", "Blocked"),
+                            ("unblock", "Unblocked"),
+                            ("import", "Imported"),
+                            ("confirmation_sent", "Confirmation email sent"),
+                            ("erase", "Personal data erased"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "how",
+                    models.CharField(
+                        help_text="form, one-click, import FILE by USER, ...", max_length=200
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("detail", models.JSONField(blank=True, default=dict)),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ErasedAddress',
+            name="ErasedAddress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email_hash', models.CharField(max_length=64, unique=True)),
-                ('erased_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email_hash", models.CharField(max_length=64, unique=True)),
+                ("erased_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name_plural': 'erased addresses',
+                "verbose_name_plural": "erased addresses",
             },
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='erased_at',
-            field=models.DateTimeField(blank=True, help_text="Set when the reader's personal data was erased.", null=True),
+            model_name="subscriber",
+            name="erased_at",
+            field=models.DateTimeField(
+                blank=True, help_text="Set when the reader's personal data was erased.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='source',
-            field=models.CharField(blank=True, help_text='How the reader came: form, import, admin.', max_length=200),
+            model_name="subscriber",
+            name="source",
+            field=models.CharField(
+                blank=True, help_text="How the reader came: form, import, admin.", max_length=200
+            ),
         ),
         migrations.AddField(
-            model_name='subscription',
-            name='confirmation_sent_at',
+            model_name="subscription",
+            name="confirmation_sent_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='subscriber',
-            index=models.Index(fields=['status'], name='subscribers_status_5d11e5_idx'),
+            model_name="subscriber",
+            index=models.Index(fields=["status"], name="subscribers_status_5d11e5_idx"),
         ),
         migrations.AddIndex(
-            model_name='subscriber',
-            index=models.Index(fields=['source'], name='subscribers_source_33bb69_idx'),
+            model_name="subscriber",
+            index=models.Index(fields=["source"], name="subscribers_source_33bb69_idx"),
         ),
         migrations.AddField(
-            model_name='consentevent',
-            name='mailing_list',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='subscribers.mailinglist'),
+            model_name="consentevent",
+            name="mailing_list",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="subscribers.mailinglist",
+            ),
         ),
         migrations.AddField(
-            model_name='consentevent',
-            name='subscriber',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consent_events', to='subscribers.subscriber'),
+            model_name="consentevent",
+            name="subscriber",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="consent_events",
+                to="subscribers.subscriber",
+            ),
         ),
     ]
