@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(BIN)/digest demo
 
 test: $(STAMP)
+	@[ -x /usr/bin/chromium ] || echo "NOTE: /usr/bin/chromium is missing: browser tests will be skipped (apt-get install chromium fonts-nanum)"
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
