@@ -133,6 +133,10 @@ def test_demo_delivers_each_reader_the_sections_they_chose(home):
         seen[(path.parent.parent.name, message["To"])] = headings
         assert message.get_body(("html",)) is not None
     assert seen == expected
+    assert re.search(
+        r"admin\s+https://news.example.com/admin/  \(user demo-admin, password \S+\)", out
+    )
+    assert re.search(r"a reader's preferences\s+https://news.example.com/preferences/\S+:\S+/", out)
     for name in ("preview-all.html", "preview-all.txt"):
         assert (tmp_path / "outbox" / "morning-en" / "2026-11-24" / name).exists()
     # Running the demo again sends nothing twice.

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from subscribers.models import MailingList
+from subscribers import tokens
+from subscribers.models import MailingList, Subscriber
 
 from ...compose import ComposeError
 from ...delivery.dispatch import DispatchError
@@ -42,3 +46,29 @@ class Command(BaseCommand):
             console.print(f"[bold]{slug}[/] preview (open in a browser): {preview}", soft_wrap=True)
             for path in emails:
                 console.print(f"  {path}", soft_wrap=True)
+        password = demo_admin_password()
+        reader = Subscriber.objects.get(email__iexact="grace.kim@example.com")
+        english = MailingList.objects.get(slug="morning-en")
+        token = tokens.make_token(tokens.PREFERENCES, reader.pk, english.pk)
+        site = settings.SITE_URL
+        console.rule("Web pages: start them with `.venv/bin/digest runserver`")
+        for label, value in (
+            ("admin", f"{site}/admin/  (user {DEMO_ADMIN}, password {password})"),
+            ("subscribe page", f"{site}/subscribe/morning-en/"),
+            ("a reader's preferences", f"{site}/preferences/{token}/"),
+        ):
+            console.print(f"{label:<24}{value}", soft_wrap=True)
+
+
+DEMO_ADMIN = "demo-admin"
+
+
+def demo_admin_password() -> str:
+    """A staff login for the demo, with a fresh random password each run (never a known one)."""
+    user, _ = get_user_model().objects.get_or_create(
+        username=DEMO_ADMIN, defaults={"is_staff": True, "is_superuser": True}
+    )
+    password = secrets.token_urlsafe(9)
+    user.set_password(password)
+    user.save()
+    return password
