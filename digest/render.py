@@ -145,7 +145,11 @@ def compile_mjml(source: str) -> str:
 
 def personalize(rendered: RenderedVariant, values: Mapping[str, str]) -> tuple[str, str]:
     """Per-reader copy of (html, text): a few string replacements, nothing more."""
-    page, text = rendered.html, rendered.text
+    return substitute(rendered.html, rendered.text, values)
+
+
+def substitute(page: str, text: str, values: Mapping[str, str]) -> tuple[str, str]:
+    """Replace each placeholder; values are HTML-escaped in the HTML part."""
     for key in PLACEHOLDERS:
         value = values.get(key, "")
         page = page.replace(key, html.escape(value, quote=True))

@@ -82,14 +82,14 @@ def test_a_full_disk_stops_the_run_and_keeps_the_rest_pending(demo, settings):
     class FullDisk(OutboxSender):
         written = 0
 
-        def send(self, messages):
+        def write(self, messages):
             results = []
             for message in messages:
                 if self.written == 2:
                     raise FatalError(
                         "cannot write to the outbox: No space left on device", partial=results
                     )
-                results.extend(super().send([message]))
+                results.extend(super().write([message]))
                 self.written += 1
             return results
 

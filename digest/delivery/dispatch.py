@@ -27,12 +27,11 @@ from ..render import (
     EditionView,
     RenderedVariant,
     RenderError,
-    personalize,
     render_variant,
 )
 from . import ledger
 from .errors import FatalError
-from .senders.base import OutgoingMessage, Sender, SendResult
+from .senders.base import Batch, OutgoingMessage, Recipient, Sender, SendResult
 
 
 class DispatchError(Exception):
@@ -60,7 +59,7 @@ class SendReport:
 
 
 class Personalizer:
-    """Builds each reader's message from the variant rendered once for the edition."""
+    """Turns claimed deliveries into batches of the variant rendered once for the edition."""
 
     def __init__(self, edition: Edition, view: EditionView, template_dir: str | None = None):
         self.edition = edition
@@ -68,12 +67,16 @@ class Personalizer:
         self.template_dir = template_dir
         self.variants: dict[tuple[str, ...], RenderedVariant] = {}
         mailing_list = edition.mailing_list
-        self.from_addr = formataddr(
-            (mailing_list.from_name, mailing_list.from_email or settings.DIGEST_FROM_EMAIL)
-        )
-        self.domain = (mailing_list.from_email or settings.DIGEST_FROM_EMAIL).rpartition("@")[2]
-        self.list_id = f"{mailing_list.name} <{mailing_list.slug}.{self.domain}>"
-        self.reply_to = mailing_list.reply_to
+        from_email = mailing_list.from_email or settings.DIGEST_FROM_EMAIL
+        self.from_addr = formataddr((mailing_list.from_name, from_email))
+        self.domain = from_email.rpartition("@")[2]
+        self.shared_headers = {
+            "List-Id": f"{mailing_list.name} <{mailing_list.slug}.{self.domain}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "X-Digest-Edition": str(edition.pk),
+        }
+        if mailing_list.reply_to:
+            self.shared_headers["Reply-To"] = mailing_list.reply_to
         self.folder = f"{mailing_list.slug}/{edition.date:%Y-%m-%d}"
 
     def variant(self, sections: tuple[str, ...]) -> RenderedVariant:
@@ -81,44 +84,54 @@ class Personalizer:
             self.variants[sections] = render_variant(self.view, sections, self.template_dir)
         return self.variants[sections]
 
-    def message(self, delivery: Delivery) -> OutgoingMessage:
-        rendered = self.variant(tuple(delivery.sections))
+    def batches(self, deliveries: list[Delivery]) -> list[Batch]:
+        """One batch per variant among the deliveries, in the order they came."""
+        groups: dict[tuple[str, ...], list[Recipient]] = {}
+        for delivery in deliveries:
+            groups.setdefault(tuple(delivery.sections), []).append(self.recipient(delivery))
+        return [
+            Batch(
+                from_addr=self.from_addr,
+                subject=self.variant(sections).subject,
+                html=self.variant(sections).html,
+                text=self.variant(sections).text,
+                recipients=recipients,
+                headers=self.shared_headers,
+                edition_id=self.edition.pk,
+                category=self.edition.mailing_list.slug,
+                folder=self.folder,
+            )
+            for sections, recipients in groups.items()
+        ]
+
+    def recipient(self, delivery: Delivery) -> Recipient:
         list_id = self.edition.mailing_list_id
         unsubscribe = tokens.make_token(tokens.UNSUBSCRIBE, delivery.subscriber_id, list_id)
         preferences = tokens.make_token(tokens.PREFERENCES, delivery.subscriber_id, list_id)
         unsubscribe_url = f"{settings.SITE_URL}/unsubscribe/{unsubscribe}/"
-        html, text = personalize(
-            rendered,
-            {
+        return Recipient(
+            delivery_id=delivery.pk,
+            to=delivery.email,
+            values={
                 UNSUBSCRIBE_URL: unsubscribe_url,
                 PREFERENCES_URL: f"{settings.SITE_URL}/preferences/{preferences}/",
                 EMAIL: delivery.email,
             },
+            headers={
+                "Date": format_datetime(timezone.now()),
+                "Message-ID": make_msgid(f"{self.edition.pk}.{delivery.pk}", domain=self.domain),
+                "List-Unsubscribe": (
+                    f"<{unsubscribe_url}>, <mailto:{settings.DIGEST_UNSUBSCRIBE_EMAIL}"
+                    f"?subject=unsubscribe%20{unsubscribe}>"
+                ),
+                "X-Digest-Delivery": str(delivery.pk),
+            },
         )
-        headers = {
-            "Date": format_datetime(timezone.now()),
-            "Message-ID": make_msgid(f"{self.edition.pk}.{delivery.pk}", domain=self.domain),
-            "List-Id": self.list_id,
-            "List-Unsubscribe": (
-                f"<{unsubscribe_url}>, "
-                f"<mailto:{settings.DIGEST_UNSUBSCRIBE_EMAIL}?subject=unsubscribe%20{unsubscribe}>"
-            ),
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "X-Digest-Edition": str(self.edition.pk),
-            "X-Digest-Delivery": str(delivery.pk),
-        }
-        if self.reply_to:
-            headers["Reply-To"] = self.reply_to
-        return OutgoingMessage(
-            delivery_id=delivery.pk,
-            to=delivery.email,
-            from_addr=self.from_addr,
-            subject=rendered.subject,
-            html=html,
-            text=text,
-            headers=headers,
-            folder=self.folder,
-        )
+
+    def message(self, delivery: Delivery) -> OutgoingMessage:
+        """One reader's finished message (previews, benchmarks)."""
+        (batch,) = self.batches([delivery])
+        return next(batch.messages())
 
 
 def send_edition(
@@ -170,18 +183,19 @@ def send_edition(
                     ledger.skip(gone, "unsubscribed or blocked after the edition was enqueued")
                     report.skipped += len(gone)
                 batch = [d for d in batch if d.subscriber_id in allowed]
-                results = sender.send([personalizer.message(d) for d in batch])
-                ledger.record(results)
-                _tally(report, results)
-                done += sum(1 for r in results if r.status == "sent")
-                if on_progress:
-                    on_progress(done, total)
+                for group in personalizer.batches(batch):
+                    results = sender.send(group)
+                    ledger.record(results)
+                    _tally(report, results)
+                    done += sum(1 for r in results if r.status == "sent")
+                    if on_progress:
+                        on_progress(done, total)
     except FatalError as exc:
         # Record what the provider answered before it failed; give back what it never saw.
         ledger.record(exc.partial)
         _tally(report, exc.partial)
-        answered = {r.delivery_id for r in exc.partial}
-        ledger.release([d.pk for d in batch if d.pk not in answered])
+        # Rows recorded are no longer "sending"; the rest of the claim goes back to pending.
+        ledger.release([d.pk for d in batch])
         report.stopped = str(exc)
         Edition.objects.filter(pk=edition.pk).update(last_error=str(exc))
     report.previews = {k: v.html for k, v in personalizer.variants.items()}

@@ -7,7 +7,6 @@ belongs to no edition.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from email.utils import format_datetime, make_msgid
 
 from django.utils import timezone
@@ -16,29 +15,33 @@ from subscribers.hooks import Mail, MailNotSent
 
 from .errors import SendError
 from .senders import configured_sender
-from .senders.base import OutgoingMessage
+from .senders.base import Batch, Recipient
 
 
 def send(mail: Mail) -> None:
     domain = mail.from_addr.rpartition("@")[2].rstrip(">") or "localhost"
-    message = OutgoingMessage(
-        delivery_id=0,
-        to=mail.to,
+    batch = Batch(
         from_addr=mail.from_addr,
         subject=mail.subject,
         html=mail.html,
         text=mail.text,
-        headers={
-            "Date": format_datetime(timezone.now()),
-            "Message-ID": make_msgid(mail.kind, domain=domain),
-            **mail.headers,
-        },
+        recipients=[
+            Recipient(
+                delivery_id=0,
+                to=mail.to,
+                headers={
+                    "Date": format_datetime(timezone.now()),
+                    "Message-ID": make_msgid(mail.kind, domain=domain),
+                    **mail.headers,
+                },
+            )
+        ],
+        category=mail.kind,
         folder=f"_{mail.kind}/{dt.date.today():%Y-%m-%d}",
-        filename=f"{uuid.uuid4().hex[:12]}-{mail.to}",
     )
     try:
         with configured_sender() as sender:
-            (result,) = sender.send([message])
+            (result,) = sender.send(batch)
     except SendError as exc:
         raise MailNotSent(str(exc)) from exc
     if result.status != "sent":

@@ -1,10 +1,18 @@
-"""The seam between the dispatch loop and a delivery backend: ``send(batch) -> results``."""
+"""The seam between the dispatch loop and a delivery backend: ``send(batch) -> results``.
+
+A ``Batch`` is one variant of an edition (a shared subject and body with placeholders) and
+the readers it goes to, each with the few values and headers that are theirs. A provider that
+personalizes on its side (SendGrid substitutions) sends the shared body once per request; a
+backend that sends finished messages (SMTP, the file outbox) calls ``batch.messages()``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
+
+from ...render import substitute
 
 
 @dataclass(frozen=True)
@@ -19,7 +27,46 @@ class OutgoingMessage:
     text: str
     headers: Mapping[str, str] = field(default_factory=dict)
     folder: str = ""  # where the file outbox puts it: "<list>/<date>"
-    filename: str = ""  # the outbox file's name, when the delivery id does not make one
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One reader of a batch: their address, their placeholder values, their own headers."""
+
+    delivery_id: int
+    to: str
+    values: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One variant of an edition and the readers it goes to."""
+
+    from_addr: str
+    subject: str
+    html: str  # with placeholders
+    text: str
+    recipients: Sequence[Recipient]
+    headers: Mapping[str, str] = field(default_factory=dict)  # the same for every reader
+    edition_id: int = 0
+    category: str = ""  # the list's slug: a SendGrid category, a folder name
+    folder: str = ""
+
+    def messages(self) -> Iterator[OutgoingMessage]:
+        """Each reader's finished message: a few string replacements each."""
+        for recipient in self.recipients:
+            page, text = substitute(self.html, self.text, recipient.values)
+            yield OutgoingMessage(
+                delivery_id=recipient.delivery_id,
+                to=recipient.to,
+                from_addr=self.from_addr,
+                subject=self.subject,
+                html=page,
+                text=text,
+                headers={**self.headers, **recipient.headers},
+                folder=self.folder,
+            )
 
 
 @dataclass(frozen=True)
@@ -40,6 +87,6 @@ class Sender(Protocol):
 
     def __exit__(self, *exc_info: object) -> None: ...
 
-    def send(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]:
-        """Answer one result per message; raise FatalError only when nothing can be sent."""
+    def send(self, batch: Batch) -> list[SendResult]:
+        """Answer one result per recipient; raise FatalError only when nothing can be sent."""
         ...

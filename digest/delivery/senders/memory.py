@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
-from .base import OutgoingMessage, SendResult
+from .base import Batch, OutgoingMessage, SendResult
 
 
 class MemorySender:
@@ -12,6 +12,7 @@ class MemorySender:
 
     def __init__(self, answer: Callable[[OutgoingMessage], SendResult] | None = None) -> None:
         self.sent: list[OutgoingMessage] = []
+        self.batches: list[Batch] = []
         self.answer = answer
 
     def __enter__(self) -> MemorySender:
@@ -20,9 +21,10 @@ class MemorySender:
     def __exit__(self, *exc_info: object) -> None:
         return None
 
-    def send(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]:
+    def send(self, batch: Batch) -> list[SendResult]:
+        self.batches.append(batch)
         results = []
-        for message in messages:
+        for message in batch.messages():
             result = (
                 self.answer(message)
                 if self.answer

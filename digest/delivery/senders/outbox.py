@@ -8,12 +8,13 @@ from __future__ import annotations
 import errno
 import os
 import re
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import FatalError
 from ..mime import to_bytes
-from .base import OutgoingMessage, SendResult
+from .base import Batch, OutgoingMessage, SendResult
 
 UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
 
@@ -31,11 +32,16 @@ class OutboxSender:
         return None
 
     def path_for(self, message: OutgoingMessage) -> Path:
-        stem = message.filename or f"{message.delivery_id:08d}-{message.to}"
+        # Transactional mail has no delivery id; a random prefix keeps every copy.
+        prefix = f"{message.delivery_id:08d}" if message.delivery_id else uuid.uuid4().hex[:12]
+        stem = f"{prefix}-{message.to}"
         name = f"{UNSAFE.sub('_', stem)[:100]}.eml"
         return self.directory / message.folder / name
 
-    def send(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]:
+    def send(self, batch: Batch) -> list[SendResult]:
+        return self.write(batch.messages())
+
+    def write(self, messages: Iterable[OutgoingMessage]) -> list[SendResult]:
         results = []
         for message in messages:
             path = self.path_for(message)

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Sequence
 from email.utils import parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..errors import FatalError
 from ..mime import to_bytes
-from .base import OutgoingMessage, SendResult
+from .base import Batch, OutgoingMessage, SendResult
 
 BAD_MAILBOX_CODES = {550, 551, 553}
 
@@ -80,9 +79,9 @@ class SmtpSender:
             ) from exc
         self.connection = conn
 
-    def send(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]:
+    def send(self, batch: Batch) -> list[SendResult]:
         results: list[SendResult] = []
-        for message in messages:
+        for message in batch.messages():
             try:
                 results.append(self._send_one(message))
             except FatalError as exc:
