@@ -120,6 +120,11 @@ DIGEST_TEMPLATE_DIR = env("DIGEST_TEMPLATE_DIR")  # optional override folder for
 SMTP_URL = env("SMTP_URL", "smtp://127.0.0.1:25")
 SMTP_TIMEOUT = float(env("SMTP_TIMEOUT", "30"))
 SENDGRID_API_KEY = env("SENDGRID_API_KEY")
+SENDGRID_API_HOST = env("SENDGRID_API_HOST", "https://api.sendgrid.com")
+SENDGRID_TIMEOUT = float(env("SENDGRID_TIMEOUT", "30"))
+DIGEST_SENDGRID_SANDBOX = env_bool("DIGEST_SENDGRID_SANDBOX", False)
+SENDGRID_WEBHOOK_PUBLIC_KEY = env("SENDGRID_WEBHOOK_PUBLIC_KEY")
+SENDGRID_WEBHOOK_MAX_AGE = int(env("SENDGRID_WEBHOOK_MAX_AGE", "600"))
 DIGEST_BATCH_SIZE = int(env("DIGEST_BATCH_SIZE", "500"))
 
 # The subscribers app reaches the newsletter only through these two names.

@@ -8,9 +8,15 @@ from ..errors import FatalError
 from .base import OutgoingMessage, Sender, SendResult
 from .memory import MemorySender
 from .outbox import OutboxSender
+from .sendgrid import SendGridSender
 from .smtp import SmtpSender
 
-SENDERS = {"outbox": OutboxSender, "smtp": SmtpSender, "memory": MemorySender}
+SENDERS = {
+    "outbox": OutboxSender,
+    "smtp": SmtpSender,
+    "sendgrid": SendGridSender,
+    "memory": MemorySender,
+}
 
 
 def configured_sender(name: str | None = None) -> Sender:
@@ -20,7 +26,14 @@ def configured_sender(name: str | None = None) -> Sender:
         return OutboxSender(settings.DIGEST_OUTBOX_DIR)
     if name == "smtp":
         return SmtpSender(settings.SMTP_URL, timeout=settings.SMTP_TIMEOUT)
-    raise FatalError(f"DIGEST_SENDER={name!r} is not one of: outbox, smtp")
+    if name == "sendgrid":
+        return SendGridSender(
+            settings.SENDGRID_API_KEY,
+            host=settings.SENDGRID_API_HOST,
+            timeout=settings.SENDGRID_TIMEOUT,
+            sandbox=settings.DIGEST_SENDGRID_SANDBOX,
+        )
+    raise FatalError(f"DIGEST_SENDER={name!r} is not one of: outbox, smtp, sendgrid")
 
 
 __all__ = [
@@ -28,6 +41,7 @@ __all__ = [
     "MemorySender",
     "OutboxSender",
     "OutgoingMessage",
+    "SendGridSender",
     "SendResult",
     "Sender",
     "SmtpSender",
