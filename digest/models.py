@@ -125,6 +125,11 @@ class Edition(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    send_before = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="If sending has not started by then, the edition waits for an editor.",
+    )
     enqueued_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
@@ -166,6 +171,8 @@ class Delivery(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", "Waiting"
         SENDING = "sending", "Handed to the provider, answer not recorded"
+        # A run died while the provider had these: they may or may not have gone out.
+        UNCERTAIN = "uncertain", "Uncertain (a run died during the send)"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
@@ -180,6 +187,7 @@ class Delivery(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True, help_text="host:pid of the worker.")
     lease_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # What the provider reported afterwards (SendGrid events); the Event rows keep the detail.

@@ -126,6 +126,14 @@ DIGEST_SENDGRID_SANDBOX = env_bool("DIGEST_SENDGRID_SANDBOX", False)
 SENDGRID_WEBHOOK_PUBLIC_KEY = env("SENDGRID_WEBHOOK_PUBLIC_KEY")
 SENDGRID_WEBHOOK_MAX_AGE = int(env("SENDGRID_WEBHOOK_MAX_AGE", "600"))
 DIGEST_BATCH_SIZE = int(env("DIGEST_BATCH_SIZE", "500"))
+# What a run does with deliveries a crashed run left with the provider: "skip" keeps them
+# for an operator (`digest resend-uncertain`), "resend" sends them again.
+DIGEST_ON_UNCERTAIN = env("DIGEST_ON_UNCERTAIN", "skip")
+if DIGEST_ON_UNCERTAIN not in {"skip", "resend"}:
+    raise ValueError(f"DIGEST_ON_UNCERTAIN={DIGEST_ON_UNCERTAIN!r}: use skip or resend")
+DIGEST_RATE_PER_SECOND = float(env("DIGEST_RATE_PER_SECOND", "0"))
+DIGEST_QUOTA = env("DIGEST_QUOTA")  # e.g. 100000/day or 5000/hour; empty: none
+DIGEST_BREAKER_BATCHES = int(env("DIGEST_BREAKER_BATCHES", "5"))
 
 # The subscribers app reaches the newsletter only through these two names.
 SUBSCRIBERS_SECTIONS = "digest.sections.choices"

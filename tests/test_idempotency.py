@@ -100,7 +100,13 @@ def test_a_full_disk_stops_the_run_and_keeps_the_rest_pending(demo, settings):
     states = list(Delivery.objects.order_by("id").values_list("state", flat=True))
     assert states == ["sent", "sent", "pending", "pending"]
     assert errno.ENOSPC  # the real outbox maps ENOSPC to FatalError (senders/outbox.py)
-    # Space is back: the next run sends only the two that were left.
+    # The edition is paused with the reason; once space is back an operator resumes it and
+    # the next run sends only the two that were left.
+    edition.refresh_from_db()
+    assert edition.status == "paused" and "No space left" in edition.last_error
+    from digest.delivery.control import resume
+
+    resume(edition)
     retry = send_edition(edition, OutboxSender(settings.DIGEST_OUTBOX_DIR))
     assert retry.sent == 2
     assert len(list(settings.DIGEST_OUTBOX_DIR.rglob("*.eml"))) == 4

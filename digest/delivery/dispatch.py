@@ -6,7 +6,6 @@ signing two links and substituting them.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +17,9 @@ from django.utils import timezone
 from subscribers import tokens
 from subscribers.audience import still_eligible
 
+from ..clock import Clock, SystemClock
 from ..compose import edition_view
+from ..events import apply_send_failures
 from ..models import Delivery, Edition
 from ..render import (
     EMAIL,
@@ -30,8 +31,10 @@ from ..render import (
     render_variant,
 )
 from . import ledger
+from .control import pause
 from .errors import FatalError
 from .senders.base import Batch, OutgoingMessage, Recipient, Sender, SendResult
+from .throttle import Quota, QuotaReached, RateLimiter
 
 
 class DispatchError(Exception):
@@ -48,7 +51,8 @@ class SendReport:
     failed: Counter = field(default_factory=Counter)
     retry_later: int = 0
     skipped: int = 0
-    uncertain: int = 0
+    uncertain: int = 0  # found at the start: claimed by a run that died
+    resent_uncertain: int = 0
     stopped: str = ""  # why the run stopped early, if it did
     elapsed: float = 0.0
     previews: dict[tuple[str, ...], str] = field(default_factory=dict)
@@ -134,30 +138,58 @@ class Personalizer:
         return next(batch.messages())
 
 
+@dataclass(frozen=True)
+class SendOptions:
+    """How a run behaves; ``from_settings()`` reads the operator's configuration."""
+
+    batch_size: int = 500
+    on_uncertain: str = "skip"  # "skip": leave them for an operator; "resend": send again
+    per_second: float = 0  # recipients per second; 0: as fast as the provider takes them
+    quota: Quota | None = None
+    breaker: int = 5  # this many failed batches in a row pause the edition
+    template_dir: str | None = None
+
+    @classmethod
+    def from_settings(cls, **overrides) -> SendOptions:
+        values = {
+            "batch_size": settings.DIGEST_BATCH_SIZE,
+            "on_uncertain": settings.DIGEST_ON_UNCERTAIN,
+            "per_second": settings.DIGEST_RATE_PER_SECOND,
+            "quota": Quota.parse(settings.DIGEST_QUOTA),
+            "breaker": settings.DIGEST_BREAKER_BATCHES,
+            "template_dir": settings.DIGEST_TEMPLATE_DIR or None,
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
 def send_edition(
     edition: Edition,
     sender: Sender,
     *,
-    batch_size: int | None = None,
-    template_dir: str | None = None,
+    options: SendOptions | None = None,
+    clock: Clock | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    batch_size: int | None = None,
 ) -> SendReport:
-    """Send every due delivery of an edition once; safe to run again at any time."""
-    started = time.monotonic()
-    batch_size = batch_size or settings.DIGEST_BATCH_SIZE
+    """Send every due delivery of an edition once; safe to run again at any time, and in
+    several processes at once (each claims its own batches)."""
+    options = options or SendOptions.from_settings(batch_size=batch_size)
+    clock = clock or SystemClock()
+    started = clock.monotonic()
     report = SendReport(str(edition), sender.name)
-    if edition.status in (Edition.Status.CANCELLED, Edition.Status.PAUSED):
-        raise DispatchError(
-            f"edition {edition} is {edition.get_status_display().lower()}: it is not sent"
-        )
+    check_startable(edition, clock.now())
     view = edition_view(edition)
     if not view.sections:
         raise DispatchError(f"edition {edition} has no items: compose it again")
-    report.enqueued = ledger.enqueue(edition, view.section_keys, batch_size).created
-    report.uncertain = ledger.uncertain(edition)
-    if edition.status != Edition.Status.SENT:
-        Edition.objects.filter(pk=edition.pk).update(status=Edition.Status.SENDING)
-    personalizer = Personalizer(edition, view, template_dir or settings.DIGEST_TEMPLATE_DIR)
+    report.enqueued = ledger.enqueue(edition, view.section_keys, options.batch_size).created
+    report.uncertain = ledger.uncertain(edition, clock.now())
+    if report.uncertain and options.on_uncertain == "resend":
+        report.resent_uncertain = ledger.requeue_uncertain(edition)
+    Edition.objects.filter(pk=edition.pk).exclude(status=Edition.Status.SENT).update(
+        status=Edition.Status.SENDING
+    )
+    personalizer = Personalizer(edition, view, options.template_dir)
     total = Delivery.objects.filter(edition=edition).exclude(state=Delivery.State.SKIPPED).count()
     report.recipients = total
     done = Delivery.objects.filter(edition=edition, state=Delivery.State.SENT).count()
@@ -173,10 +205,18 @@ def send_edition(
             personalizer.variant(tuple(sections))
     except RenderError as exc:
         raise DispatchError(f"edition {edition} cannot be rendered: {exc}") from exc
+    limiter = RateLimiter(clock, options.per_second, options.quota)
+    failed_batches = 0
     batch: list[Delivery] = []
     try:
         with sender:
-            while batch := ledger.claim(edition, batch_size):
+            while True:
+                if (stop := _interrupted(edition)) is not None:
+                    report.stopped = stop
+                    break
+                batch = ledger.claim(edition, options.batch_size, clock.now())
+                if not batch:
+                    break
                 allowed = still_eligible(edition.mailing_list_id, [d.subscriber_id for d in batch])
                 gone = [d.pk for d in batch if d.subscriber_id not in allowed]
                 if gone:
@@ -184,28 +224,75 @@ def send_edition(
                     report.skipped += len(gone)
                 batch = [d for d in batch if d.subscriber_id in allowed]
                 for group in personalizer.batches(batch):
+                    limiter.acquire(len(group.recipients))
                     results = sender.send(group)
-                    ledger.record(results)
+                    ledger.record(results, clock.now())
+                    apply_send_failures(results)
                     _tally(report, results)
                     done += sum(1 for r in results if r.status == "sent")
+                    failed_batches = (
+                        0 if any(r.status == "sent" for r in results) else (failed_batches + 1)
+                    )
                     if on_progress:
                         on_progress(done, total)
-    except FatalError as exc:
+                if options.breaker and failed_batches >= options.breaker:
+                    report.stopped = pause(
+                        edition,
+                        f"{failed_batches} batches in a row failed (last: "
+                        f"{results[-1].error if results else 'no answer'}); paused: fix the "
+                        "cause, then `digest resume`",
+                    )
+                    break
+    except (FatalError, QuotaReached) as exc:
+        partial = getattr(exc, "partial", [])
         # Record what the provider answered before it failed; give back what it never saw.
-        ledger.record(exc.partial)
-        _tally(report, exc.partial)
-        # Rows recorded are no longer "sending"; the rest of the claim goes back to pending.
+        ledger.record(partial, clock.now())
+        apply_send_failures(partial)
+        _tally(report, partial)
         ledger.release([d.pk for d in batch])
-        report.stopped = str(exc)
-        Edition.objects.filter(pk=edition.pk).update(last_error=str(exc))
+        report.stopped = pause(edition, str(exc)) if isinstance(exc, FatalError) else str(exc)
     report.previews = {k: v.html for k, v in personalizer.variants.items()}
     counts = ledger.counts(edition)
     if not report.stopped and counts["pending"] == 0 and counts["sending"] == 0:
-        Edition.objects.filter(pk=edition.pk).exclude(status=Edition.Status.SENT).update(
-            status=Edition.Status.SENT, finished_at=timezone.now()
+        Edition.objects.filter(pk=edition.pk, status=Edition.Status.SENDING).update(
+            status=Edition.Status.SENT, finished_at=clock.now()
         )
-    report.elapsed = time.monotonic() - started
+    report.elapsed = clock.monotonic() - started
     return report
+
+
+def check_startable(edition: Edition, now) -> None:
+    """Refuse an edition that is cancelled, paused, or too late to start on its own."""
+    edition.refresh_from_db(fields=["status", "send_before", "last_error"])
+    if edition.status == Edition.Status.CANCELLED:
+        raise DispatchError(f"edition {edition} is cancelled: it is not sent")
+    if edition.status == Edition.Status.PAUSED:
+        raise DispatchError(
+            f"edition {edition} is paused ({edition.last_error or 'by an operator'}): "
+            f"`digest resume {edition.mailing_list.slug}/{edition.date}` to go on"
+        )
+    started = (
+        Delivery.objects.filter(edition=edition)
+        .exclude(state__in=[Delivery.State.PENDING, Delivery.State.SKIPPED])
+        .exists()
+    )
+    if edition.send_before and now > edition.send_before and not started:
+        reason = (
+            f"too late: sending had not started by {edition.send_before:%Y-%m-%d %H:%M} UTC; "
+            "an editor decides (`digest resume` sends it anyway, `digest cancel` drops it)"
+        )
+        pause(edition, reason)
+        raise DispatchError(f"edition {edition} is {reason}")
+
+
+def _interrupted(edition: Edition) -> str | None:
+    """An operator paused or cancelled the edition while this run was sending."""
+    status = Edition.objects.filter(pk=edition.pk).values_list("status", flat=True).first()
+    if status == Edition.Status.PAUSED:
+        return "paused by an operator"
+    if status == Edition.Status.CANCELLED:
+        return "cancelled by an operator"
+    return None
 
 
 def _tally(report: SendReport, results: list[SendResult]) -> None:

@@ -8,6 +8,8 @@ that batch in ``sending``: uncertain, reported, never silently resent or dropped
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -21,7 +23,8 @@ from ..models import Delivery, Edition
 from ..render import variant_for
 from .senders.base import SendResult
 
-LEASE = dt.timedelta(minutes=10)
+LEASE = dt.timedelta(minutes=30)  # longer than any batch takes, throttling included
+WORKER = f"{socket.gethostname()}:{os.getpid()}"
 RETRY_AFTER = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 NO_SECTIONS = "none of the reader's chosen sections is in this edition"
@@ -84,6 +87,7 @@ def claim(edition: Edition, batch_size: int, now: dt.datetime | None = None) -> 
         Delivery.objects.filter(id__in=ids, state=Delivery.State.PENDING).update(
             state=Delivery.State.SENDING,
             claimed_at=now,
+            claimed_by=WORKER,
             lease_until=now + LEASE,
             attempts=F("attempts") + 1,
         )
@@ -141,11 +145,47 @@ def release(ids: Sequence[int]) -> None:
 
 
 def uncertain(edition: Edition, now: dt.datetime | None = None) -> int:
-    """Deliveries claimed by a run that died before recording the provider's answer."""
+    """Move deliveries whose run died holding them to ``uncertain``: the lease expired, or
+    the worker that claimed them was a process on this machine that no longer exists."""
     now = now or timezone.now()
-    return Delivery.objects.filter(
-        edition=edition, state=Delivery.State.SENDING, lease_until__lt=now
-    ).count()
+    sending = Delivery.objects.filter(edition=edition, state=Delivery.State.SENDING)
+    host = socket.gethostname()
+    dead = [
+        worker
+        for worker in sending.values_list("claimed_by", flat=True).distinct()
+        if worker.rpartition(":")[0] == host and not _alive(worker.rpartition(":")[2])
+    ]
+    return sending.filter(Q(lease_until__lt=now) | Q(claimed_by__in=dead)).update(
+        state=Delivery.State.UNCERTAIN,
+        last_error="a run stopped after handing this to the provider and before its answer",
+    )
+
+
+def _alive(pid: str) -> bool:
+    if not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def requeue_uncertain(edition: Edition) -> int:
+    """An operator's word: send the uncertain ones again (some readers may get two)."""
+    return Delivery.objects.filter(edition=edition, state=Delivery.State.UNCERTAIN).update(
+        state=Delivery.State.PENDING, lease_until=None
+    )
+
+
+def cancel_pending(edition: Edition, reason: str) -> int:
+    return Delivery.objects.filter(edition=edition, state=Delivery.State.PENDING).update(
+        state=Delivery.State.SKIPPED, last_error=reason, lease_until=None
+    )
 
 
 def counts(edition: Edition) -> dict[str, int]:

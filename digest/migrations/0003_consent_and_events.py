@@ -6,48 +6,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('digest', '0002_default_sections'),
+        ("digest", "0002_default_sections"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='delivery',
-            name='clicks',
+            model_name="delivery",
+            name="clicks",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='delivered_at',
+            model_name="delivery",
+            name="delivered_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='opens',
+            model_name="delivery",
+            name="opens",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='outcome',
-            field=models.CharField(blank=True, help_text="The provider's last verdict.", max_length=20),
+            model_name="delivery",
+            name="outcome",
+            field=models.CharField(
+                blank=True, help_text="The provider's last verdict.", max_length=20
+            ),
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider_event_id', models.CharField(max_length=100, unique=True)),
-                ('kind', models.CharField(max_length=20)),
-                ('email', models.CharField(blank=True, max_length=254)),
-                ('at', models.DateTimeField()),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('payload', models.JSONField(default=dict)),
-                ('delivery', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='digest.delivery')),
-                ('edition', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='digest.edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("provider_event_id", models.CharField(max_length=100, unique=True)),
+                ("kind", models.CharField(max_length=20)),
+                ("email", models.CharField(blank=True, max_length=254)),
+                ("at", models.DateTimeField()),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("payload", models.JSONField(default=dict)),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="events",
+                        to="digest.delivery",
+                    ),
+                ),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="events",
+                        to="digest.edition",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
-                'indexes': [models.Index(fields=['edition', 'kind'], name='digest_even_edition_96897d_idx')],
+                "ordering": ["at", "id"],
+                "indexes": [
+                    models.Index(fields=["edition", "kind"], name="digest_even_edition_96897d_idx")
+                ],
             },
         ),
     ]

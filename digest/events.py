@@ -1,0 +1,374 @@
+"""What the provider tells us after sending: SendGrid events recorded once, and their policy.
+
+``apply_events`` takes the events of one Event Webhook post (already verified) and, for each:
+
+1. skips it if its ``sg_event_id`` is already stored (SendGrid delivers at least once);
+2. finds its Delivery through the ``custom_args`` we send with every message, which come back
+   as top-level fields: ``delivery_id`` and ``edition_id`` (strings). The delivery must belong
+   to that edition and have the event's ``email`` (any case); otherwise the event is
+   *unmatched* and is stored with no delivery, so it is never processed again;
+3. stores an Event and applies the policy, in one transaction: an Event row exists only if
+   its effects were applied, and a retried batch skips what was already done.
+
+Policy (``subscribers.suppression`` is the single path for blocks and unsubscribes):
+
+- hard bounce (``bounce`` with type ``bounce``), ``dropped`` as ``Invalid`` or ``Bounced
+  Address``, ``spamreport``, ``dropped`` as ``Spam Reporting Address``: block the reader on
+  every list; unmatched events do this too when the address is a known reader's;
+- ``unsubscribe``/``group_unsubscribe``, ``dropped`` as ``Unsubscribed Address``: unsubscribe
+  from the delivery's list (unmatched: kept on record only, since the list is unknown);
+- soft bounce (type ``blocked``), ``deferred``, ``delivered``: only the delivery's outcome;
+- ``open``/``click``: count on the delivery; ``processed``, ``group_resubscribe`` and unknown
+  kinds are only stored (a resubscribe needs the reader's consent through our own pages).
+
+A later event never downgrades a verdict: a late ``delivered`` does not hide a bounce or a
+complaint, a ``deferred`` does not hide a delivery (see ``RANK``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from subscribers import suppression
+from subscribers.addresses import address_hash
+from subscribers.models import ErasedAddress, Subscriber
+
+from .models import Delivery, Edition, Event
+
+if TYPE_CHECKING:
+    from .delivery.senders.base import SendResult
+
+logger = logging.getLogger(__name__)
+
+# The custom_args every message carries (they come back as top-level event fields).
+DELIVERY_ARG = "delivery_id"
+EDITION_ARG = "edition_id"
+
+HARD_DROP_REASONS = {"invalid", "bounced address"}
+COMPLAINT_DROP_REASONS = {"spam reporting address"}
+UNSUBSCRIBED_DROP_REASONS = {"unsubscribed address"}
+UNSUBSCRIBE_KINDS = {"unsubscribe", "group_unsubscribe"}
+COUNTERS = {"open": "opens", "click": "clicks"}  # event kind -> Delivery counter
+
+# Delivery.outcome values and their strength: an outcome replaces only weaker or equal ones.
+RANK = {
+    "": 0,
+    "deferred": 1,
+    "blocked": 2,  # a soft bounce: this message only, the address stays
+    "delivered": 3,
+    "dropped": 4,
+    "bounced": 4,
+    "unsubscribed": 5,
+    "spamreport": 6,
+}
+
+# What stays of an event's payload once its reader is erased: nothing that identifies them
+# (no address, IP, user agent, clicked URL with its signed token, or bounce text quoting it).
+ANONYMOUS_FIELDS = {
+    "event",
+    "timestamp",
+    "sg_event_id",
+    "type",
+    "status",
+    "bounce_classification",
+    "attempt",
+    "asm_group_id",
+    DELIVERY_ARG,
+    EDITION_ARG,
+}
+
+
+@dataclass
+class EventReport:
+    """What one batch did. ``applied``: new events matched to a delivery; ``unmatched``: new
+    events stored without one; ``duplicates``: seen before; ``invalid``: not stored (no
+    ``sg_event_id`` or no ``event``)."""
+
+    applied: int = 0
+    duplicates: int = 0
+    unmatched: int = 0
+    invalid: int = 0
+    blocked: int = 0  # readers blocked by this batch
+    unsubscribed: int = 0  # subscriptions ended by this batch
+    by_kind: Counter = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "applied": self.applied,
+            "duplicates": self.duplicates,
+            "unmatched": self.unmatched,
+            "invalid": self.invalid,
+            "blocked": self.blocked,
+            "unsubscribed": self.unsubscribed,
+            "by_kind": dict(self.by_kind),
+        }
+
+
+@dataclass(frozen=True)
+class _Target:
+    """The delivery an event is about, as the batch lookup found it."""
+
+    delivery_id: int
+    edition_id: int
+    list_id: int
+    subscriber_id: int
+    email: str
+
+
+def apply_events(events: list[dict], now: dt.datetime | None = None) -> EventReport:
+    """Record and act on a batch of SendGrid events; safe to call again with the same batch.
+
+    Each event is its own transaction. A database error propagates (the webhook answers 500
+    and SendGrid retries the batch); the events committed before it are then duplicates.
+    """
+    now = now or timezone.now()
+    report = EventReport()
+    targets = _targets(events)
+    erased = _erased_hashes(events)
+    seen = _stored([_event_id(e) for e in events])
+    for event in events:
+        event_id, kind = _event_id(event), str(event.get("event") or "")[:20]
+        if not event_id or not kind:
+            report.invalid += 1
+            logger.warning("SendGrid event without sg_event_id or event skipped: %r", kind)
+            continue
+        if event_id in seen:
+            report.duplicates += 1
+            continue
+        seen.add(event_id)
+        email = str(event.get("email") or "").strip()
+        target = _match(event, email, targets)
+        anonymous = bool(email) and address_hash(email) in erased
+        at = _when(event.get("timestamp"), now)
+        try:
+            with transaction.atomic():
+                Event.objects.create(
+                    provider_event_id=event_id,
+                    kind=kind,
+                    delivery_id=target.delivery_id if target else None,
+                    edition_id=target.edition_id if target else None,
+                    email="" if anonymous else email[:254],
+                    at=at,
+                    received_at=now,
+                    payload=anonymize(event) if anonymous else event,
+                )
+                if not anonymous:
+                    _apply(kind, event, email, target, at, report)
+        except IntegrityError:
+            # Another request stored the same event meanwhile: its effects are theirs.
+            if not Event.objects.filter(provider_event_id=event_id).exists():
+                raise
+            report.duplicates += 1
+            continue
+        report.by_kind[kind] += 1
+        if target:
+            report.applied += 1
+        else:
+            report.unmatched += 1
+    return report
+
+
+def _apply(
+    kind: str,
+    event: dict,
+    email: str,
+    target: _Target | None,
+    at: dt.datetime,
+    report: EventReport,
+) -> None:
+    """The policy for one new event (inside its transaction)."""
+    reason = str(event.get("reason") or event.get("response") or "").strip()
+    detail = {"sg_event_id": event["sg_event_id"]}
+    if target:
+        detail |= {"edition_id": target.edition_id, "delivery_id": target.delivery_id}
+    outcome = ""
+    block_reason = ""
+    unsubscribe = False
+    if kind == Event.Kind.DELIVERED:
+        outcome = "delivered"
+        if target:
+            Delivery.objects.filter(pk=target.delivery_id, delivered_at__isnull=True).update(
+                delivered_at=at
+            )
+    elif kind == Event.Kind.DEFERRED:
+        outcome = "deferred"
+    elif kind == Event.Kind.BOUNCE:
+        if str(event.get("type") or "bounce").lower() == "blocked":
+            outcome = "blocked"
+        else:
+            outcome = "bounced"
+            block_reason = f"hard bounce: {reason}" if reason else "hard bounce"
+    elif kind == Event.Kind.DROPPED:
+        outcome = "dropped"
+        if reason.lower() in HARD_DROP_REASONS | COMPLAINT_DROP_REASONS:
+            block_reason = f"dropped by SendGrid: {reason}"
+        unsubscribe = reason.lower() in UNSUBSCRIBED_DROP_REASONS
+    elif kind == Event.Kind.SPAMREPORT:
+        outcome = "spamreport"
+        block_reason = "spam complaint"
+    elif kind in UNSUBSCRIBE_KINDS:
+        outcome = "unsubscribed"
+        unsubscribe = True
+    elif kind in COUNTERS and target:
+        counter = COUNTERS[kind]
+        Delivery.objects.filter(pk=target.delivery_id).update(**{counter: F(counter) + 1})
+
+    if outcome and target:
+        weaker = [name for name, rank in RANK.items() if rank <= RANK[outcome]]
+        Delivery.objects.filter(pk=target.delivery_id, outcome__in=weaker).update(outcome=outcome)
+
+    if not (block_reason or unsubscribe):
+        return
+    subscriber_id = target.subscriber_id if target else _subscriber_id(email)
+    if subscriber_id is None:
+        return
+    if block_reason:
+        report.blocked += suppression.block(
+            subscriber_id, block_reason, how=f"sendgrid {kind}", detail=detail
+        )
+    if unsubscribe and target:
+        how = "sendgrid unsubscribe" if kind in UNSUBSCRIBE_KINDS else f"sendgrid {kind}"
+        report.unsubscribed += suppression.unsubscribe(
+            subscriber_id, target.list_id, how=how, detail={"event": kind, **detail}
+        )
+    elif unsubscribe:
+        # Which list is unknown: kept on record only. SendGrid suppresses the address from now
+        # on, and each matched "dropped: Unsubscribed Address" then ends that list here.
+        logger.warning("SendGrid %s without a matching delivery: no list to end", kind)
+
+
+def _stored(event_ids: list[str]) -> set[str]:
+    """The ids of a batch already stored (the fast path; the unique index is the guarantee)."""
+    return set(
+        Event.objects.filter(provider_event_id__in=[i for i in event_ids if i]).values_list(
+            "provider_event_id", flat=True
+        )
+    )
+
+
+def _event_id(event: dict) -> str:
+    value = event.get("sg_event_id")
+    return value if isinstance(value, str) and 0 < len(value) <= 100 else ""
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _when(timestamp: Any, now: dt.datetime) -> dt.datetime:
+    """The event's unix time; the receiving time when it has none."""
+    try:
+        return dt.datetime.fromtimestamp(float(timestamp), tz=dt.UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return now
+
+
+def _targets(events: Iterable[dict]) -> dict[int, _Target]:
+    """The deliveries a batch names, in one query."""
+    ids = {i for e in events if (i := _int(e.get(DELIVERY_ARG))) is not None}
+    rows = Delivery.objects.filter(pk__in=ids).values_list(
+        "pk", "edition_id", "edition__mailing_list_id", "subscriber_id", "email"
+    )
+    return {row[0]: _Target(*row) for row in rows}
+
+
+def _match(event: dict, email: str, targets: dict[int, _Target]) -> _Target | None:
+    target = targets.get(_int(event.get(DELIVERY_ARG)))
+    if target is None or _int(event.get(EDITION_ARG)) != target.edition_id:
+        return None
+    if not email or email.lower() != target.email.strip().lower():
+        return None
+    return target
+
+
+def _erased_hashes(events: Iterable[dict]) -> set[str]:
+    hashes = {address_hash(str(e["email"])) for e in events if e.get("email")}
+    return set(
+        ErasedAddress.objects.filter(email_hash__in=hashes).values_list("email_hash", flat=True)
+    )
+
+
+def _subscriber_id(email: str) -> int | None:
+    if not email:
+        return None
+    return Subscriber.objects.filter(email__iexact=email).values_list("pk", flat=True).first()
+
+
+def anonymize(payload: dict) -> dict:
+    """An event payload with nothing left that identifies the reader."""
+    kept = {k: v for k, v in payload.items() if k in ANONYMOUS_FIELDS}
+    return {**kept, "erased": True}
+
+
+def forget_address(sender: Any, subscriber: Subscriber, email: str, **kwargs: Any) -> None:
+    """``subscriber_erased`` listener: blank the address in that reader's events and strip
+    the payloads (the kind, time and delivery stay, so the edition's counts do not change)."""
+    match = Q(delivery__subscriber=subscriber)
+    if email and email.strip():
+        match |= Q(email__iexact=email.strip())
+    rows = list(Event.objects.filter(match).only("pk", "email", "payload"))
+    for row in rows:
+        row.email = ""
+        row.payload = anonymize(row.payload or {})
+    Event.objects.bulk_update(rows, ["email", "payload"], batch_size=500)
+
+
+def apply_send_failures(results: Iterable[SendResult]) -> int:
+    """SMTP permanent failures of a bad mailbox (550, 551, 553) block the address, through the
+    same path as a SendGrid hard bounce. Returns how many readers this blocked."""
+    bad = [r for r in results if r.bad_address and r.status == "failed"]
+    if not bad:
+        return 0
+    emails = dict(
+        Delivery.objects.filter(pk__in=[r.delivery_id for r in bad]).values_list("pk", "email")
+    )
+    blocked = 0
+    for result in bad:
+        email = emails.get(result.delivery_id)
+        if not email:
+            continue
+        words = result.error.split()
+        code = words[1] if words[:1] == ["SMTP"] and len(words) > 1 else "failure"
+        blocked += suppression.bad_address(
+            email, result.error or "permanent delivery failure", how=f"smtp {code}"
+        )
+    return blocked
+
+
+def edition_stats(edition: Edition) -> dict[str, int]:
+    """What happened to an edition, in two aggregate queries. Counts are of deliveries: a
+    reader who opened five times counts once in ``opens``. ``delivered`` is accepted by the
+    receiving server at some point (a later asynchronous bounce also counts in ``bounced``);
+    ``complaints`` and ``unsubscribes`` come from matched events, so a stronger later verdict
+    on the same delivery does not hide them."""
+    stats = Delivery.objects.filter(edition=edition).aggregate(
+        recipients=Count("pk", filter=~Q(state=Delivery.State.SKIPPED)),
+        sent=Count("pk", filter=Q(state=Delivery.State.SENT)),
+        failed=Count("pk", filter=Q(state=Delivery.State.FAILED)),
+        delivered=Count("pk", filter=Q(delivered_at__isnull=False)),
+        bounced=Count("pk", filter=Q(outcome="bounced")),
+        dropped=Count("pk", filter=Q(outcome="dropped")),
+        soft_bounced=Count("pk", filter=Q(outcome="blocked")),
+        opens=Count("pk", filter=Q(opens__gt=0)),
+        clicks=Count("pk", filter=Q(clicks__gt=0)),
+    )
+    stats |= Event.objects.filter(edition=edition, delivery__isnull=False).aggregate(
+        complaints=Count("delivery", distinct=True, filter=Q(kind=Event.Kind.SPAMREPORT)),
+        unsubscribes=Count("delivery", distinct=True, filter=Q(kind__in=UNSUBSCRIBE_KINDS)),
+    )
+    return stats

@@ -1,0 +1,338 @@
+"""SendGrid events as plain data: recorded once, mapped to deliveries, and the policy applied."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.db import OperationalError
+
+from digest import events as events_module
+from digest.compose import compose
+from digest.delivery.dispatch import send_edition
+from digest.delivery.senders import MemorySender, SendResult
+from digest.demo import DEMO_DAY
+from digest.events import apply_events, apply_send_failures, edition_stats
+from digest.models import Delivery, Edition, Event
+from subscribers.models import ConsentEvent, MailingList, Subscriber, Subscription
+from subscribers.privacy import erase
+
+pytestmark = pytest.mark.django_db
+
+_ids = itertools.count(1)
+TIME = 1795_500_000  # a unix time on the demo's morning, give or take
+
+
+def send_demo() -> tuple[Edition, Edition]:
+    """Both demo editions composed and sent to memory: real deliveries to report on."""
+    editions = []
+    for slug in ("morning-en", "morning-ko"):
+        edition = compose(MailingList.objects.get(slug=slug), DEMO_DAY).edition
+        send_edition(edition, MemorySender())
+        editions.append(edition)
+    return editions[0], editions[1]
+
+
+def delivery(edition: Edition, email: str) -> Delivery:
+    return Delivery.objects.get(edition=edition, email__iexact=email)
+
+
+def event(d: Delivery | None, kind: str, email: str | None = None, **extra) -> dict:
+    """One event as SendGrid posts it, our custom_args as top-level fields."""
+    data = {
+        "email": email or (d.email if d else ""),
+        "timestamp": TIME + next(_ids),
+        "event": kind,
+        "sg_event_id": f"sg-{next(_ids)}",
+        "sg_message_id": "14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0",
+    }
+    if d is not None:
+        data |= {"delivery_id": str(d.pk), "edition_id": str(d.edition_id)}
+    return data | extra
+
+
+def demo_batch(english: Edition, korean: Edition) -> list[dict]:
+    grace = delivery(english, "grace.kim@example.com")
+    daniel = delivery(english, "daniel.cho@example.com")
+    robert = delivery(english, "robert.han@example.org")
+    minji = delivery(english, "minji.park@example.com")
+    sujin = delivery(korean, "sujin.lee@example.net")
+    return [
+        event(grace, "processed"),
+        event(grace, "delivered", response="250 OK"),
+        event(grace, "open", ip="203.0.113.9", useragent="Mail"),
+        event(grace, "open", ip="203.0.113.9", useragent="Mail"),
+        event(grace, "click", url="https://news.example.com/a"),
+        event(grace, "deferred", response="421 try later"),  # late: must not undo "delivered"
+        # Soft bounce, and the address in another case: matched, nobody blocked.
+        event(daniel, "bounce", email="daniel.cho@EXAMPLE.com", type="blocked", status="4.0.0"),
+        event(robert, "bounce", type="bounce", status="5.1.1", reason="550 5.1.1 no such user"),
+        event(robert, "delivered"),  # out of order: must not hide the bounce
+        event(minji, "delivered"),
+        event(minji, "unsubscribe"),
+        event(sujin, "delivered"),
+        event(sujin, "spamreport"),
+    ]
+
+
+def snapshot() -> tuple:
+    return (
+        list(Delivery.objects.values_list("id", "outcome", "delivered_at", "opens", "clicks")),
+        list(Subscriber.objects.values_list("id", "status", "status_reason")),
+        list(Subscription.objects.values_list("id", "status")),
+        list(ConsentEvent.objects.values_list("id", "subscriber_id", "kind", "how", "detail")),
+        list(Event.objects.values_list("id", "provider_event_id", "delivery_id", "email")),
+    )
+
+
+def status(email: str) -> str:
+    return Subscriber.objects.get(email__iexact=email).status
+
+
+def subscription(email: str, slug: str) -> str:
+    return Subscription.objects.get(subscriber__email__iexact=email, mailing_list__slug=slug).status
+
+
+@pytest.fixture
+def editions(demo):
+    return send_demo()
+
+
+def test_a_batch_updates_deliveries_and_applies_the_policy(editions):
+    english, korean = editions
+    batch = demo_batch(english, korean)
+    report = apply_events(batch)
+    assert (report.applied, report.duplicates, report.unmatched, report.invalid) == (13, 0, 0, 0)
+    assert report.by_kind["open"] == 2 and report.by_kind["delivered"] == 4
+    assert report.blocked == 2 and report.unsubscribed == 1
+
+    grace = delivery(english, "grace.kim@example.com")
+    assert (grace.outcome, grace.opens, grace.clicks) == ("delivered", 2, 1)
+    assert (
+        grace.delivered_at is not None and grace.delivered_at.timestamp() == batch[1]["timestamp"]
+    )
+    assert delivery(english, "daniel.cho@example.com").outcome == "blocked"
+    assert delivery(english, "robert.han@example.org").outcome == "bounced"
+    assert delivery(english, "minji.park@example.com").outcome == "unsubscribed"
+    assert delivery(korean, "sujin.lee@example.net").outcome == "spamreport"
+
+    # A soft bounce blocks nobody; a hard bounce and a complaint block the reader everywhere.
+    assert status("daniel.cho@example.com") == "active"
+    assert status("robert.han@example.org") == "blocked"
+    assert status("sujin.lee@example.net") == "blocked"
+    blocks = ConsentEvent.objects.filter(kind="block").order_by("id")
+    assert [(c.subscriber.email, c.how) for c in blocks] == [
+        ("robert.han@example.org", "sendgrid bounce"),
+        ("sujin.lee@example.net", "sendgrid spamreport"),
+    ]
+    assert "550 5.1.1 no such user" in blocks[0].detail["reason"]
+    assert blocks[0].detail["sg_event_id"] == batch[7]["sg_event_id"]
+
+    # An unsubscribe ends that list only.
+    assert subscription("minji.park@example.com", "morning-en") == "unsubscribed"
+    assert subscription("minji.park@example.com", "morning-ko") == "confirmed"
+    unsubscribe = ConsentEvent.objects.get(kind="unsubscribe", how="sendgrid unsubscribe")
+    assert unsubscribe.mailing_list.slug == "morning-en"
+
+    stored = Event.objects.get(provider_event_id=batch[2]["sg_event_id"])
+    assert (stored.kind, stored.delivery_id, stored.edition_id) == ("open", grace.pk, english.pk)
+    assert stored.payload == batch[2] and stored.email == "grace.kim@example.com"
+
+    assert edition_stats(english) == {
+        "recipients": 4,
+        "sent": 4,
+        "failed": 0,
+        "delivered": 3,  # grace, minji, and robert's late "delivered" (before the bounce)
+        "bounced": 1,
+        "dropped": 0,
+        "soft_bounced": 1,
+        "complaints": 0,
+        "unsubscribes": 1,
+        "opens": 1,
+        "clicks": 1,
+    }
+    korean_stats = edition_stats(korean)
+    assert (korean_stats["recipients"], korean_stats["delivered"]) == (3, 1)
+    assert korean_stats["complaints"] == 1
+
+
+def test_the_same_batch_again_changes_nothing(editions):
+    batch = demo_batch(*editions)
+    apply_events(batch)
+    before = snapshot()
+    report = apply_events(batch)
+    assert (report.applied, report.duplicates, report.unmatched) == (0, len(batch), 0)
+    assert snapshot() == before
+
+
+def test_a_duplicate_inside_one_batch_counts_once(editions):
+    english, _ = editions
+    opened = event(delivery(english, "grace.kim@example.com"), "open")
+    report = apply_events([opened, dict(opened)])
+    assert (report.applied, report.duplicates) == (1, 1)
+    assert delivery(english, "grace.kim@example.com").opens == 1
+
+
+def test_a_concurrent_duplicate_is_caught_by_the_unique_id(editions, monkeypatch):
+    """Two posts of one batch at once: the unique sg_event_id stops the second."""
+    batch = demo_batch(*editions)
+    apply_events(batch)
+    before = snapshot()
+    monkeypatch.setattr(events_module, "_stored", lambda ids: set())  # both saw "not stored"
+    report = apply_events(batch)
+    assert (report.applied, report.duplicates) == (0, len(batch))
+    assert snapshot() == before
+
+
+def test_custom_args_of_another_editions_delivery_are_unmatched(editions):
+    english, korean = editions
+    minji_ko = delivery(korean, "minji.park@example.com")
+    wrong = event(minji_ko, "unsubscribe", edition_id=str(english.pk))
+    other_reader = event(
+        delivery(english, "grace.kim@example.com"), "open", email="someone@example.com"
+    )
+    unknown = event(None, "click", email="x@example.com", delivery_id="999999", edition_id="1")
+    garbage = event(None, "open", email="y@example.com", delivery_id="abc", edition_id=[1])
+    before = snapshot()
+    report = apply_events([wrong, other_reader, unknown, garbage])
+    assert (report.applied, report.unmatched) == (0, 4)
+    after = snapshot()
+    assert after[:4] == before[:4]  # no delivery, reader, subscription or consent changed
+    stored = Event.objects.get(provider_event_id=wrong["sg_event_id"])
+    assert stored.delivery_id is None and stored.edition_id is None
+    assert apply_events([wrong]).duplicates == 1
+
+
+def test_an_unmatched_complaint_from_a_known_address_still_blocks_it(editions):
+    report = apply_events(
+        [
+            event(None, "spamreport", email="Grace.Kim@example.com"),
+            event(None, "spamreport", email="stranger@example.com"),
+        ]
+    )
+    assert (report.unmatched, report.blocked) == (2, 1)
+    assert status("grace.kim@example.com") == "blocked"
+    assert ConsentEvent.objects.get(kind="block").how == "sendgrid spamreport"
+
+
+def test_an_unmatched_unsubscribe_is_kept_but_ends_no_list(editions):
+    report = apply_events([event(None, "unsubscribe", email="minji.park@example.com")])
+    assert report.unmatched == 1
+    assert subscription("minji.park@example.com", "morning-en") == "confirmed"
+    assert subscription("minji.park@example.com", "morning-ko") == "confirmed"
+
+
+@pytest.mark.parametrize(
+    ("reason", "blocked", "subscription_after"),
+    [
+        ("Invalid", True, "confirmed"),
+        ("Bounced Address", True, "confirmed"),
+        ("Spam Reporting Address", True, "confirmed"),
+        ("Unsubscribed Address", False, "unsubscribed"),
+        ("Recipient List over Package Quota", False, "confirmed"),
+    ],
+)
+def test_dropped(editions, reason, blocked, subscription_after):
+    english, _ = editions
+    d = delivery(english, "grace.kim@example.com")
+    apply_events([event(d, "dropped", reason=reason)])
+    d.refresh_from_db()
+    assert d.outcome == "dropped"
+    assert status("grace.kim@example.com") == ("blocked" if blocked else "active")
+    assert subscription("grace.kim@example.com", "morning-en") == subscription_after
+
+
+def test_group_unsubscribe_and_resubscribe(editions):
+    english, _ = editions
+    d = delivery(english, "daniel.cho@example.com")
+    apply_events([event(d, "group_unsubscribe", asm_group_id=7)])
+    assert subscription("daniel.cho@example.com", "morning-en") == "unsubscribed"
+    # A resubscribe at SendGrid is recorded but does not bring the reader back.
+    apply_events([event(d, "group_resubscribe", asm_group_id=7)])
+    assert subscription("daniel.cho@example.com", "morning-en") == "unsubscribed"
+    assert Event.objects.filter(kind="group_resubscribe", delivery=d).exists()
+
+
+def test_events_without_an_id_are_skipped_not_stored(editions):
+    english, _ = editions
+    d = delivery(english, "grace.kim@example.com")
+    no_id = event(d, "open")
+    del no_id["sg_event_id"]
+    no_kind = event(d, "open")
+    del no_kind["event"]
+    report = apply_events([no_id, no_kind, event(d, "machine_opened")])
+    assert (report.invalid, report.applied) == (2, 1)
+    assert Event.objects.get().kind == "machine_opened"  # an unknown kind is kept, no policy
+    assert delivery(english, "grace.kim@example.com").opens == 0
+
+
+def test_a_database_error_leaves_that_event_unapplied_and_a_retry_finishes(editions, monkeypatch):
+    batch = demo_batch(*editions)
+    real_block = events_module.suppression.block
+
+    def failing_block(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(events_module.suppression, "block", failing_block)
+    with pytest.raises(OperationalError):
+        apply_events(batch)
+    robert_bounce = batch[7]
+    # Everything before the failing event is applied; the failing one left no trace.
+    assert Event.objects.count() == 7
+    assert not Event.objects.filter(provider_event_id=robert_bounce["sg_event_id"]).exists()
+    assert delivery(editions[0], "robert.han@example.org").outcome == ""
+
+    monkeypatch.setattr(events_module.suppression, "block", real_block)
+    report = apply_events(batch)
+    assert (report.duplicates, report.applied) == (7, 6)
+    assert delivery(editions[0], "robert.han@example.org").outcome == "bounced"
+    assert status("robert.han@example.org") == "blocked"
+
+
+def test_erasure_removes_the_address_from_events_and_keeps_counts(editions):
+    english, korean = editions
+    batch = demo_batch(english, korean)
+    batch.append(event(None, "spamreport", email="GRACE.KIM@example.com"))
+    apply_events(batch)
+    stats = edition_stats(english)
+    grace = Subscriber.objects.get(email="grace.kim@example.com")
+    erase(grace, how="request by email")
+
+    mine = Event.objects.filter(delivery__subscriber=grace) | Event.objects.filter(
+        provider_event_id=batch[-1]["sg_event_id"]
+    )
+    assert mine.count() == 7
+    for row in mine:
+        assert row.email == ""
+        assert "grace" not in str(row.payload).lower()
+        assert not {"ip", "useragent", "url", "email", "response"} & set(row.payload)
+        assert row.payload["erased"] is True and row.payload["event"] == row.kind
+    assert Event.objects.filter(email="robert.han@example.org").count() == 2  # others untouched
+    assert edition_stats(english) == stats
+
+    # An event for the erased address that arrives later is kept without the address.
+    late = event(None, "open", email="grace.kim@example.com", ip="203.0.113.9")
+    report = apply_events([late])
+    assert report.unmatched == 1
+    stored = Event.objects.get(provider_event_id=late["sg_event_id"])
+    assert stored.email == "" and "ip" not in stored.payload
+
+
+def test_smtp_bad_mailbox_failures_block_through_the_same_path(editions):
+    english, _ = editions
+    grace = delivery(english, "grace.kim@example.com")
+    daniel = delivery(english, "daniel.cho@example.com")
+    robert = delivery(english, "robert.han@example.org")
+    results = [
+        SendResult(grace.pk, "failed", error="SMTP 550 5.1.1 No such mailbox", bad_address=True),
+        SendResult(daniel.pk, "failed", error="SMTP 554 5.7.1 Message rejected"),
+        SendResult(robert.pk, "sent", provider_id="<x@y>"),
+    ]
+    assert apply_send_failures(results) == 1
+    assert apply_send_failures(results) == 0  # already blocked: nothing new
+    assert status("grace.kim@example.com") == "blocked"
+    assert status("daniel.cho@example.com") == "active"
+    block = ConsentEvent.objects.get(kind="block")
+    assert block.how == "smtp 550"
+    assert block.detail["reason"] == "SMTP 550 5.1.1 No such mailbox"
+    assert apply_send_failures([]) == 0
