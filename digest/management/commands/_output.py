@@ -23,7 +23,7 @@ def add_edition_arguments(parser, sender: bool = True) -> None:
     parser.add_argument("--list", dest="slug", required=True, help="the list's slug")
     parser.add_argument("--date", help="YYYY-MM-DD (default today in the list's time zone)")
     if sender:
-        parser.add_argument("--sender", help="outbox or smtp (default DIGEST_SENDER)")
+        parser.add_argument("--sender", help="outbox, smtp or sendgrid (default DIGEST_SENDER)")
 
 
 def mailing_list(slug: str) -> MailingList:
@@ -71,7 +71,11 @@ def send_table(report: SendReport) -> Table:
         table.add_row("failed", "0")
     table.add_row("deferred (retried by the next `digest send`)", str(report.retry_later))
     table.add_row("skipped (unsubscribed since enqueue)", str(report.skipped))
-    table.add_row("uncertain (claimed by a run that died)", str(report.uncertain))
+    table.add_row("uncertain (a run died holding them)", str(report.uncertain))
+    if report.resent_uncertain:
+        table.add_row(
+            "  of which queued again (DIGEST_ON_UNCERTAIN=resend)", str(report.resent_uncertain)
+        )
     rate = report.sent / report.elapsed if report.elapsed > 0 else 0.0
     table.add_row("elapsed", f"{report.elapsed:.1f} s ({rate:.0f}/s)")
     return table

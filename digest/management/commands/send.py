@@ -5,39 +5,59 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from ...compose import ComposeError, day_or_today
-from ...delivery.dispatch import DispatchError, send_edition
+from ...delivery.control import ControlError, find_edition
+from ...delivery.dispatch import DispatchError, SendOptions, send_edition
 from ...delivery.errors import FatalError
 from ...delivery.senders import configured_sender
 from ...models import Edition
-from ._output import add_edition_arguments, console_for, mailing_list, send_table
+from ._output import console_for, mailing_list, send_table
 from ._progress import progress_reporter
 
 
 class Command(BaseCommand):
-    help = "Send a composed edition to every eligible reader; running it again sends nothing twice."
+    help = (
+        "Send a composed edition to every eligible reader. Running it again sends nothing "
+        "twice; several `digest send` processes on one edition share the work."
+    )
 
     def add_arguments(self, parser):
-        add_edition_arguments(parser)
+        parser.add_argument("--list", dest="slug", help="the list's slug (with --date)")
+        parser.add_argument("--date", help="YYYY-MM-DD (default today in the list's time zone)")
+        parser.add_argument("--edition", help="the edition: its id, or LIST/YYYY-MM-DD")
+        parser.add_argument("--sender", help="outbox, smtp or sendgrid (default DIGEST_SENDER)")
+        parser.add_argument("--batch-size", type=int, help="deliveries claimed at a time")
 
-    def handle(self, *args, slug, date=None, sender=None, **options):
+    def handle(self, *args, slug=None, date=None, edition=None, sender=None, **options):
         console = console_for(self)
+        target = self.edition(slug, date, edition)
+        try:
+            backend = configured_sender(sender)
+            run_options = SendOptions.from_settings(batch_size=options.get("batch_size"))
+            with progress_reporter(console) as progress:
+                report = send_edition(target, backend, options=run_options, on_progress=progress)
+        except (DispatchError, FatalError) as exc:
+            raise CommandError(str(exc)) from exc
+        console.print(send_table(report))
+        if report.stopped:
+            console.print(f"[red]stopped:[/] {report.stopped}", soft_wrap=True)
+            sys.exit(2)
+
+    def edition(self, slug, date, ref) -> Edition:
+        if ref:
+            try:
+                return find_edition(ref)
+            except ControlError as exc:
+                raise CommandError(str(exc)) from exc
+        if not slug:
+            raise CommandError("name the edition: --edition LIST/YYYY-MM-DD, or --list (--date)")
         target = mailing_list(slug)
         try:
             day = day_or_today(date, target.time_zone)
         except ComposeError as exc:
             raise CommandError(str(exc)) from exc
-        edition = Edition.objects.filter(mailing_list=target, date=day).first()
-        if edition is None:
+        found = Edition.objects.filter(mailing_list=target, date=day).first()
+        if found is None:
             raise CommandError(
                 f"no edition of {slug} for {day}: run `digest compose --list {slug} --date {day}`"
             )
-        try:
-            backend = configured_sender(sender)
-            with progress_reporter(console) as progress:
-                report = send_edition(edition, backend, on_progress=progress)
-        except (DispatchError, FatalError) as exc:
-            raise CommandError(str(exc)) from exc
-        console.print(send_table(report))
-        if report.stopped:
-            console.print(f"[red]stopped:[/] {report.stopped}")
-            sys.exit(2)
+        return found
