@@ -1,0 +1,93 @@
+"""Real `digest` processes against their own database, for crash and multi-worker tests.
+
+The database is a SQLite file per test, or, when DIGEST_TEST_POSTGRES names a server
+(``postgres://user@host:port``), a fresh PostgreSQL database per test.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+DIGEST = Path(sys.executable).with_name("digest")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Site:
+    """A digest installation in a folder: environment, database, and a way to run verbs."""
+
+    def __init__(self, folder: Path, **env: str) -> None:
+        self.folder = folder
+        base = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DIGEST_", "DATABASE_", "SMTP_", "SENDGRID_", "DJANGO_"))
+        }
+        self.database = database_url(folder)
+        self.env = {
+            **base,
+            "DIGEST_HOME": str(folder),
+            "DATABASE_URL": self.database,
+            "DIGEST_OUTBOX_DIR": str(folder / "outbox"),
+            "SITE_URL": "https://news.example.com",
+            "DJANGO_SETTINGS_MODULE": "digest.settings",
+            **env,
+        }
+
+    def prepare(self, readers: int) -> None:
+        """Migrate, load the demo, add synthetic readers, compose the English edition."""
+        subprocess.run(
+            [sys.executable, "-m", "bench.phases", "setup", str(readers)],
+            env=self.env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+
+    def start(self, *args: str, **env: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [str(DIGEST), *args],
+            env={**self.env, **env},
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def run(self, *args: str, **env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(DIGEST), *args],
+            env={**self.env, **env},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    def query(self, sql: str) -> list[tuple]:
+        """Read the site's database directly (the test process has its own)."""
+        if self.database.startswith("sqlite"):
+            import sqlite3
+
+            with sqlite3.connect(self.database.removeprefix("sqlite:///")) as db:
+                return db.execute(sql).fetchall()
+        import psycopg
+
+        with psycopg.connect(self.database) as db:
+            return db.execute(sql).fetchall()
+
+
+def database_url(folder: Path) -> str:
+    server = os.environ.get("DIGEST_TEST_POSTGRES", "")
+    if not server:
+        return f"sqlite:///{folder}/site.sqlite3"
+    import psycopg
+
+    name = f"digest_proc_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as db:
+        db.execute(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}"

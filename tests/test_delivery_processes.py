@@ -1,0 +1,87 @@
+"""Whole `digest send` processes: killed with SIGKILL mid-send, and two at once on one edition.
+
+The SendGrid path runs against the local Mail Send API; each process has the real CLI, the
+real database (a SQLite file, or PostgreSQL when DIGEST_TEST_POSTGRES is set) and nothing
+shared with the test but that server.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import signal
+import time
+
+from .processes import Site
+from .sendgrid_api import Answer, SendGridAPI
+
+KEY = "SG.process-key"
+EDITION = "morning-en/2026-11-24"
+
+
+def site_for(tmp_path, api: SendGridAPI, readers: int) -> Site:
+    site = Site(tmp_path, DIGEST_SENDER="sendgrid", SENDGRID_API_KEY=KEY, SENDGRID_API_HOST=api.url)
+    site.prepare(readers)
+    return site
+
+
+def received(api: SendGridAPI) -> collections.Counter:
+    """Addresses the provider took (it answered 202 or would have: the client may be dead)."""
+    return collections.Counter(
+        p["to"][0]["email"]
+        for r in api.requests
+        if r.answer.status == 202
+        for p in r.body["personalizations"]
+    )
+
+
+def wait_for(condition, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.02)
+
+
+def test_killed_runs_never_send_twice_and_leave_only_uncertain_rows(tmp_path):
+    # While we kill, each request takes 0.3 s at the provider: time to kill a run mid-request.
+    with SendGridAPI(KEY, script=lambda n, body: Answer(delay=0.3 if n <= 12 else 0)) as api:
+        site = site_for(tmp_path, api, readers=600)
+        kills = 0
+        for stop_after in (2, 5, 9):
+            run = site.start("send", "--edition", EDITION, "--batch-size", "40")
+            wait_for(lambda n=stop_after: len(api.requests) >= n)
+            os.kill(run.pid, signal.SIGKILL)
+            run.communicate(timeout=30)
+            kills += 1
+        final = site.run("send", "--edition", EDITION, "--batch-size", "40")
+        assert final.returncode == 0, final.stderr
+
+    counts = received(api)
+    assert max(counts.values()) == 1, "a reader got the edition twice"
+    states = dict(site.query("SELECT state, COUNT(*) FROM digest_delivery GROUP BY state"))
+    uncertain = states.get("uncertain", 0)
+    assert 0 < uncertain <= kills * 40
+    assert states["sent"] + uncertain == 604
+    # Every reader not marked sent is one of the reported uncertain ones, nothing else.
+    assert "uncertain (a run died holding them)" in final.stdout
+    sent = {row[0] for row in site.query("SELECT email FROM digest_delivery WHERE state='sent'")}
+    assert sent <= set(counts)
+
+
+def test_two_workers_share_an_edition_and_send_each_reader_once(tmp_path):
+    with SendGridAPI(KEY, script=lambda n, body: Answer(delay=0.02)) as api:
+        site = site_for(tmp_path, api, readers=2000)
+        # Enqueue first so both workers find the same frozen audience.
+        workers = [site.start("send", "--edition", EDITION, "--batch-size", "50") for _ in range(2)]
+        outputs = [w.communicate(timeout=300) for w in workers]
+    for worker, (_out, err) in zip(workers, outputs, strict=True):
+        assert worker.returncode == 0, err
+    counts = received(api)
+    assert len(counts) == 2004 and max(counts.values()) == 1
+    assert site.query("SELECT state, COUNT(*) FROM digest_delivery GROUP BY state") == [
+        ("sent", 2004)
+    ]
+    # Both did part of the work.
+    sent_by_each = [int(out.split("sent now")[1].split("│")[1]) for out, _ in outputs]
+    assert sum(sent_by_each) == 2004 and min(sent_by_each) > 0
