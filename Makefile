@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test test-postgres lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,16 @@ demo: $(STAMP)
 test: $(STAMP)
 	@[ -x /usr/bin/chromium ] || echo "NOTE: /usr/bin/chromium is missing: browser tests will be skipped (apt-get install chromium fonts-nanum)"
 	$(BIN)/python -m pytest -q
+
+# The delivery tests again on PostgreSQL (DIGEST_TEST_POSTGRES=postgres://user@host:port;
+# .ci/run starts a private server and sets it).
+DELIVERY_TESTS := tests/test_delivery_smtp.py tests/test_delivery_sendgrid.py \
+	tests/test_delivery_control.py tests/test_delivery_processes.py tests/test_delivery_storm.py \
+	tests/test_idempotency.py tests/test_events.py
+test-postgres: $(STAMP)
+	@test -n "$(DIGEST_TEST_POSTGRES)" || { echo "set DIGEST_TEST_POSTGRES=postgres://user@host:port"; exit 2; }
+	DIGEST_TEST_POSTGRES=$(DIGEST_TEST_POSTGRES) DATABASE_URL=$(DIGEST_TEST_POSTGRES)/digest \
+		$(BIN)/python -m pytest -q $(DELIVERY_TESTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -68,6 +68,15 @@ class Site:
             timeout=600,
         )
 
+    def drop(self) -> None:
+        """Remove a PostgreSQL database made for this site (SQLite files go with tmp_path)."""
+        if self.database.startswith("postgres"):
+            import psycopg
+
+            server, _, name = self.database.rpartition("/")
+            with psycopg.connect(f"{server}/postgres", autocommit=True) as db:
+                db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
     def query(self, sql: str) -> list[tuple]:
         """Read the site's database directly (the test process has its own)."""
         if self.database.startswith("sqlite"):

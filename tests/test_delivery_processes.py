@@ -12,6 +12,8 @@ import os
 import signal
 import time
 
+import pytest
+
 from .processes import Site
 from .sendgrid_api import Answer, SendGridAPI
 
@@ -19,10 +21,21 @@ KEY = "SG.process-key"
 EDITION = "morning-en/2026-11-24"
 
 
-def site_for(tmp_path, api: SendGridAPI, readers: int) -> Site:
-    site = Site(tmp_path, DIGEST_SENDER="sendgrid", SENDGRID_API_KEY=KEY, SENDGRID_API_HOST=api.url)
-    site.prepare(readers)
-    return site
+@pytest.fixture
+def site_for(tmp_path):
+    made: list[Site] = []
+
+    def make(api: SendGridAPI, readers: int) -> Site:
+        site = Site(
+            tmp_path, DIGEST_SENDER="sendgrid", SENDGRID_API_KEY=KEY, SENDGRID_API_HOST=api.url
+        )
+        made.append(site)
+        site.prepare(readers)
+        return site
+
+    yield make
+    for site in made:
+        site.drop()
 
 
 def received(api: SendGridAPI) -> collections.Counter:
@@ -43,10 +56,10 @@ def wait_for(condition, timeout: float = 60.0) -> None:
         time.sleep(0.02)
 
 
-def test_killed_runs_never_send_twice_and_leave_only_uncertain_rows(tmp_path):
+def test_killed_runs_never_send_twice_and_leave_only_uncertain_rows(site_for):
     # While we kill, each request takes 0.3 s at the provider: time to kill a run mid-request.
     with SendGridAPI(KEY, script=lambda n, body: Answer(delay=0.3 if n <= 12 else 0)) as api:
-        site = site_for(tmp_path, api, readers=600)
+        site = site_for(api, readers=600)
         kills = 0
         for stop_after in (2, 5, 9):
             run = site.start("send", "--edition", EDITION, "--batch-size", "40")
@@ -69,9 +82,9 @@ def test_killed_runs_never_send_twice_and_leave_only_uncertain_rows(tmp_path):
     assert sent <= set(counts)
 
 
-def test_two_workers_share_an_edition_and_send_each_reader_once(tmp_path):
+def test_two_workers_share_an_edition_and_send_each_reader_once(site_for):
     with SendGridAPI(KEY, script=lambda n, body: Answer(delay=0.02)) as api:
-        site = site_for(tmp_path, api, readers=2000)
+        site = site_for(api, readers=2000)
         # Enqueue first so both workers find the same frozen audience.
         workers = [site.start("send", "--edition", EDITION, "--batch-size", "50") for _ in range(2)]
         outputs = [w.communicate(timeout=300) for w in workers]
