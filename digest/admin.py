@@ -1,6 +1,16 @@
-"""Admin for the newsletter's records: sections and sources to configure, the rest to inspect."""
+"""Admin for the newsletter's records: sections and sources to configure, the rest to inspect.
+
+It also adds each reader's deliveries and provider events to the subscriber page, by
+re-registering ``subscribers.admin.SubscriberAdmin`` with one more inline: the subscribers
+app never imports the newsletter.
+"""
 
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html_join
+
+from subscribers.admin import SubscriberAdmin
+from subscribers.models import Subscriber
 
 from .models import Article, Delivery, Edition, EditionItem, Section, Source
 
@@ -53,3 +63,80 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class LatestDeliveriesFormSet(BaseInlineFormSet):
+    """The most recent deliveries only: a reader of many years has thousands."""
+
+    def get_queryset(self):
+        if not hasattr(self, "_latest"):
+            self._latest = super().get_queryset()[: DeliveryInline.shown]
+        return self._latest
+
+
+class DeliveryInline(admin.TabularInline):
+    """What each edition did for this reader, with what the provider reported afterwards."""
+
+    model = Delivery
+    formset = LatestDeliveriesFormSet
+    shown = 100
+    fields = ["edition", "state", "sent_at", "outcome", "last_error", "provider_events"]
+    readonly_fields = fields
+    ordering = ["-id"]
+    extra = 0
+    can_delete = False
+    verbose_name_plural = f"deliveries (newest first, the latest {shown})"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("edition__mailing_list")
+            .prefetch_related("events")
+        )
+
+    @admin.display(description="provider events")
+    def provider_events(self, obj):
+        events = list(obj.events.all())
+        if not events:
+            return "—"
+        return format_html_join(
+            "",
+            "<div>{} {}{}</div>",
+            (
+                (
+                    f"{event.at:%Y-%m-%d %H:%M}",
+                    event.kind,
+                    f" ({_event_detail(event)})" if _event_detail(event) else "",
+                )
+                for event in events
+            ),
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _event_detail(event) -> str:
+    """The provider's reason, status or link, when the payload has one."""
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    for key in ("reason", "response", "status", "url"):
+        if payload.get(key):
+            return str(payload[key])[:200]
+    return ""
+
+
+admin.site.unregister(Subscriber)
+
+
+@admin.register(Subscriber)
+class SubscriberHistoryAdmin(SubscriberAdmin):
+    """The subscriber page with the reader's deliveries and provider events."""
+
+    inlines = [*SubscriberAdmin.inlines, DeliveryInline]

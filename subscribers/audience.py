@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from .models import Subscriber, Subscription
 
 
@@ -20,17 +22,22 @@ class Recipient:
     sections: tuple[str, ...]  # the reader's choice; empty means every section
 
 
+def eligible_subscriptions(list_id: int) -> QuerySet[Subscription]:
+    """The rule, in one place: confirmed subscriptions of active (not blocked) readers."""
+    return Subscription.objects.filter(
+        mailing_list_id=list_id,
+        status=Subscription.Status.CONFIRMED,
+        subscriber__status=Subscriber.Status.ACTIVE,
+    )
+
+
 def eligible(list_id: int, batch_size: int = 1000) -> Iterator[Recipient]:
     """Yield the recipients of a list who may be mailed now."""
     last = 0
     while True:
         rows = list(
-            Subscription.objects.filter(
-                mailing_list_id=list_id,
-                status=Subscription.Status.CONFIRMED,
-                subscriber__status=Subscriber.Status.ACTIVE,
-                subscriber_id__gt=last,
-            )
+            eligible_subscriptions(list_id)
+            .filter(subscriber_id__gt=last)
             .order_by("subscriber_id")
             .values_list(
                 "subscriber_id",
@@ -50,10 +57,7 @@ def eligible(list_id: int, batch_size: int = 1000) -> Iterator[Recipient]:
 def still_eligible(list_id: int, subscriber_ids: list[int]) -> set[int]:
     """Re-check a claimed batch at send time: an unsubscribe or block since enqueue wins."""
     return set(
-        Subscription.objects.filter(
-            mailing_list_id=list_id,
-            subscriber_id__in=subscriber_ids,
-            status=Subscription.Status.CONFIRMED,
-            subscriber__status=Subscriber.Status.ACTIVE,
-        ).values_list("subscriber_id", flat=True)
+        eligible_subscriptions(list_id)
+        .filter(subscriber_id__in=subscriber_ids)
+        .values_list("subscriber_id", flat=True)
     )

@@ -17,7 +17,7 @@ from email.utils import parseaddr
 from . import suppression, tokens
 from .models import Subscriber, Subscription
 
-TOKEN = re.compile(r"unsubscribe[\s:_-]+([A-Za-z0-9_\-]+:[A-Za-z0-9_\-]+:[A-Za-z0-9_\-]+)", re.I)
+TOKEN = re.compile(r"unsubscribe[\s:_-]+([A-Za-z0-9_.\-]+:[A-Za-z0-9_\-]+:[A-Za-z0-9_\-]+)", re.I)
 WORDS = re.compile(r"\bunsubscribe\b|\bremove me\b|수신\s*거부|구독\s*취소|구독\s*해지", re.I)
 
 

@@ -31,8 +31,7 @@ def edition() -> Edition:
 
 def enqueued() -> Edition:
     target = edition()
-    keys = tuple(target.items.values_list("section__key", flat=True).distinct())
-    ledger.enqueue(target, keys)
+    ledger.enqueue(target)
     return target
 
 

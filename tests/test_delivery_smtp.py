@@ -174,8 +174,7 @@ def test_unsubscribing_after_enqueue_is_honoured_at_send_time(demo):
     from digest.delivery import ledger
 
     edition = edition_for("morning-en")
-    keys = tuple(edition.items.values_list("section__key", flat=True).distinct())
-    ledger.enqueue(edition, keys)
+    ledger.enqueue(edition)
     Subscription.objects.filter(subscriber__email="grace.kim@example.com").update(
         status=Subscription.Status.UNSUBSCRIBED
     )

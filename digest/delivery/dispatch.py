@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import formataddr
 
 from django.conf import settings
-from django.utils import timezone
 
 from subscribers import tokens
 from subscribers.audience import still_eligible
@@ -29,6 +28,7 @@ from ..render import (
     RenderedVariant,
     RenderError,
     render_variant,
+    variant_for,
 )
 from . import ledger
 from .control import pause
@@ -82,17 +82,25 @@ class Personalizer:
         if mailing_list.reply_to:
             self.shared_headers["Reply-To"] = mailing_list.reply_to
         self.folder = f"{mailing_list.slug}/{edition.date:%Y-%m-%d}"
+        self.site = settings.SITE_URL
+        self.unsubscribe_address = settings.DIGEST_UNSUBSCRIBE_EMAIL
 
     def variant(self, sections: tuple[str, ...]) -> RenderedVariant:
         if sections not in self.variants:
             self.variants[sections] = render_variant(self.view, sections, self.template_dir)
         return self.variants[sections]
 
-    def batches(self, deliveries: list[Delivery]) -> list[Batch]:
-        """One batch per variant among the deliveries, in the order they came."""
+    def batches(self, deliveries: list) -> list[Batch]:
+        """One batch per variant among the claimed deliveries, in the order they came.
+
+        A delivery carries the reader's choice; their variant is that choice among today's
+        sections (readers with none of theirs today are not in any batch).
+        """
         groups: dict[tuple[str, ...], list[Recipient]] = {}
         for delivery in deliveries:
-            groups.setdefault(tuple(delivery.sections), []).append(self.recipient(delivery))
+            sections = variant_for(delivery.sections, self.view.section_keys)
+            if sections:
+                groups.setdefault(sections, []).append(self.recipient(delivery))
         return [
             Batch(
                 from_addr=self.from_addr,
@@ -108,27 +116,25 @@ class Personalizer:
             for sections, recipients in groups.items()
         ]
 
-    def recipient(self, delivery: Delivery) -> Recipient:
+    def recipient(self, delivery) -> Recipient:
         list_id = self.edition.mailing_list_id
         unsubscribe = tokens.make_token(tokens.UNSUBSCRIBE, delivery.subscriber_id, list_id)
         preferences = tokens.make_token(tokens.PREFERENCES, delivery.subscriber_id, list_id)
-        unsubscribe_url = f"{settings.SITE_URL}/unsubscribe/{unsubscribe}/"
+        unsubscribe_url = f"{self.site}/unsubscribe/{unsubscribe}/"
         return Recipient(
-            delivery_id=delivery.pk,
+            delivery_id=delivery.id,
             to=delivery.email,
             values={
                 UNSUBSCRIBE_URL: unsubscribe_url,
-                PREFERENCES_URL: f"{settings.SITE_URL}/preferences/{preferences}/",
+                PREFERENCES_URL: f"{self.site}/preferences/{preferences}/",
                 EMAIL: delivery.email,
             },
             headers={
-                "Date": format_datetime(timezone.now()),
-                "Message-ID": make_msgid(f"{self.edition.pk}.{delivery.pk}", domain=self.domain),
                 "List-Unsubscribe": (
-                    f"<{unsubscribe_url}>, <mailto:{settings.DIGEST_UNSUBSCRIBE_EMAIL}"
+                    f"<{unsubscribe_url}>, <mailto:{self.unsubscribe_address}"
                     f"?subject=unsubscribe%20{unsubscribe}>"
                 ),
-                "X-Digest-Delivery": str(delivery.pk),
+                "X-Digest-Delivery": str(delivery.id),
             },
         )
 
@@ -182,7 +188,7 @@ def send_edition(
     view = edition_view(edition)
     if not view.sections:
         raise DispatchError(f"edition {edition} has no items: compose it again")
-    report.enqueued = ledger.enqueue(edition, view.section_keys, options.batch_size).created
+    report.enqueued = ledger.enqueue(edition).created
     report.uncertain = ledger.uncertain(edition, clock.now())
     if report.uncertain and options.on_uncertain == "resend":
         report.resent_uncertain = ledger.requeue_uncertain(edition)
@@ -201,8 +207,9 @@ def send_edition(
         .distinct()
     )
     try:
-        for sections in variants:
-            personalizer.variant(tuple(sections))
+        for chosen in variants:
+            if sections := variant_for(chosen or (), view.section_keys):
+                personalizer.variant(sections)
     except RenderError as exc:
         raise DispatchError(f"edition {edition} cannot be rendered: {exc}") from exc
     limiter = RateLimiter(clock, options.per_second, options.quota)
@@ -218,10 +225,15 @@ def send_edition(
                 if not batch:
                     break
                 allowed = still_eligible(edition.mailing_list_id, [d.subscriber_id for d in batch])
-                gone = [d.pk for d in batch if d.subscriber_id not in allowed]
+                gone = [d.id for d in batch if d.subscriber_id not in allowed]
                 if gone:
                     ledger.skip(gone, "unsubscribed or blocked after the edition was enqueued")
                     report.skipped += len(gone)
+                keys = view.section_keys
+                nothing = [d.id for d in batch if not variant_for(d.sections, keys)]
+                if nothing:
+                    ledger.skip(nothing, ledger.NO_SECTIONS)
+                    report.skipped += len(nothing)
                 batch = [d for d in batch if d.subscriber_id in allowed]
                 for group in personalizer.batches(batch):
                     limiter.acquire(len(group.recipients))
@@ -249,7 +261,7 @@ def send_edition(
         ledger.record(partial, clock.now())
         apply_send_failures(partial)
         _tally(report, partial)
-        ledger.release([d.pk for d in batch])
+        ledger.release([d.id for d in batch])
         report.stopped = pause(edition, str(exc)) if isinstance(exc, FatalError) else str(exc)
     report.previews = {k: v.html for k, v in personalizer.variants.items()}
     counts = ledger.counts(edition)

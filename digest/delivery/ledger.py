@@ -10,17 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db import connection, transaction
+from django.db.models import Count, DateTimeField, F, Q, Value
 from django.utils import timezone
 
-from subscribers.audience import eligible
+from subscribers.audience import eligible_subscriptions
 
 from ..models import Delivery, Edition
-from ..render import variant_for
 from .senders.base import SendResult
 
 LEASE = dt.timedelta(minutes=30)  # longer than any batch takes, throttling included
@@ -36,42 +36,62 @@ class EnqueueResult:
     already: bool
 
 
-def enqueue(edition: Edition, section_keys: Sequence[str], batch_size: int = 1000) -> EnqueueResult:
-    """One Delivery per eligible reader, once: the audience is frozen at the first enqueue."""
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A delivery this worker holds: just what sending it needs."""
+
+    id: int
+    subscriber_id: int
+    email: str
+    sections: tuple[str, ...]  # the reader's choice; empty means all
+
+
+def enqueue(edition: Edition) -> EnqueueResult:
+    """One Delivery per eligible reader, once: the audience is frozen at the first enqueue.
+
+    A single INSERT ... SELECT: a million readers are copied by the database, not through
+    Python objects. Workers racing to enqueue are harmless (unique edition + subscriber).
+    """
     if edition.enqueued_at is not None:
         return EnqueueResult(0, True)
-    created = 0
-    batch: list[Delivery] = []
-    for recipient in eligible(edition.mailing_list_id, batch_size=batch_size):
-        variant = variant_for(recipient.sections, section_keys)
-        batch.append(
-            Delivery(
-                edition=edition,
-                subscriber_id=recipient.subscriber_id,
-                email=recipient.email,
-                sections=list(variant),
-                state=Delivery.State.PENDING if variant else Delivery.State.SKIPPED,
-                last_error="" if variant else NO_SECTIONS,
-            )
-        )
-        if len(batch) >= batch_size:
-            created += _insert(batch)
-            batch = []
-    created += _insert(batch)
-    Edition.objects.filter(pk=edition.pk, enqueued_at__isnull=True).update(
-        enqueued_at=timezone.now()
+    now = timezone.now()
+    columns = {
+        "edition_id": Value(edition.pk),
+        "subscriber_id": F("subscriber_id"),
+        "email": F("subscriber__email"),
+        "sections": F("sections"),
+        "state": Value(Delivery.State.PENDING),
+        "attempts": Value(0),
+        "provider_id": Value(""),
+        "last_error": Value(""),
+        "claimed_by": Value(""),
+        "outcome": Value(""),
+        "opens": Value(0),
+        "clicks": Value(0),
+        "created_at": Value(now, output_field=DateTimeField()),
+        "updated_at": Value(now, output_field=DateTimeField()),
+    }
+    select = (
+        eligible_subscriptions(edition.mailing_list_id)
+        .annotate(**{f"c_{name}": expression for name, expression in columns.items()})
+        .values_list(*(f"c_{name}" for name in columns))
     )
+    sql, params = select.query.sql_with_params()
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(name) for name in columns)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) {sql} "
+            'ON CONFLICT ("edition_id", "subscriber_id") DO NOTHING',
+            params,
+        )
+        created = max(cursor.rowcount, 0)
+        Edition.objects.filter(pk=edition.pk, enqueued_at__isnull=True).update(enqueued_at=now)
     edition.refresh_from_db(fields=["enqueued_at"])
     return EnqueueResult(created, False)
 
 
-def _insert(rows: list[Delivery]) -> int:
-    if not rows:
-        return 0
-    return len(Delivery.objects.bulk_create(rows, ignore_conflicts=True))
-
-
-def claim(edition: Edition, batch_size: int, now: dt.datetime | None = None) -> list[Delivery]:
+def claim(edition: Edition, batch_size: int, now: dt.datetime | None = None) -> list[Claimed]:
     """Take up to ``batch_size`` due deliveries for this worker, under a lease."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -91,44 +111,49 @@ def claim(edition: Edition, batch_size: int, now: dt.datetime | None = None) -> 
             lease_until=now + LEASE,
             attempts=F("attempts") + 1,
         )
-    return list(Delivery.objects.filter(id__in=ids, claimed_at=now).order_by("id"))
+    rows = (
+        Delivery.objects.filter(id__in=ids, claimed_at=now, claimed_by=WORKER)
+        .order_by("id")
+        .values_list("id", "subscriber_id", "email", "sections")
+    )
+    return [Claimed(pk, sub, email, tuple(sections or ())) for pk, sub, email, sections in rows]
 
 
 def record(results: Iterable[SendResult], now: dt.datetime | None = None) -> None:
-    """Write the provider's answers, all in one transaction."""
+    """Write the provider's answers, all in one transaction.
+
+    Readers with the same answer (a SendGrid request's one message id, the same error) are
+    written by one UPDATE, so recording costs a few statements per batch, not one per reader.
+    """
     now = now or timezone.now()
-    results = list(results)
-    if not results:
+    groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for result in results:
+        groups[(result.status, result.provider_id[:200], result.error)].append(result.delivery_id)
+    if not groups:
         return
-    attempts = dict(
-        Delivery.objects.filter(id__in=[r.delivery_id for r in results]).values_list(
-            "id", "attempts"
-        )
-    )
+    sending = Delivery.objects.filter(state=Delivery.State.SENDING)
     with transaction.atomic():
-        for result in results:
-            fields: dict = {"lease_until": None}
-            if result.status == "sent":
-                fields |= {
-                    "state": Delivery.State.SENT,
-                    "provider_id": result.provider_id[:200],
-                    "sent_at": now,
-                    "last_error": "",
-                }
-            elif result.status == "failed" or attempts.get(result.delivery_id, 0) >= MAX_ATTEMPTS:
-                error = result.error
-                if result.status == "retry":
-                    error = f"gave up after {MAX_ATTEMPTS} attempts: {error}"
-                fields |= {"state": Delivery.State.FAILED, "last_error": error}
+        for (status, provider_id, error), ids in groups.items():
+            rows = sending.filter(id__in=ids)
+            if status == "sent":
+                rows.update(
+                    state=Delivery.State.SENT,
+                    provider_id=provider_id,
+                    sent_at=now,
+                    last_error="",
+                    lease_until=None,
+                )
+            elif status == "failed":
+                rows.update(state=Delivery.State.FAILED, last_error=error, lease_until=None)
             else:
-                fields |= {
-                    "state": Delivery.State.PENDING,
-                    "last_error": result.error,
-                    "lease_until": now + RETRY_AFTER,
-                }
-            Delivery.objects.filter(id=result.delivery_id, state=Delivery.State.SENDING).update(
-                **fields
-            )
+                rows.filter(attempts__gte=MAX_ATTEMPTS).update(
+                    state=Delivery.State.FAILED,
+                    last_error=f"gave up after {MAX_ATTEMPTS} attempts: {error}",
+                    lease_until=None,
+                )
+                rows.filter(attempts__lt=MAX_ATTEMPTS).update(
+                    state=Delivery.State.PENDING, last_error=error, lease_until=now + RETRY_AFTER
+                )
 
 
 def skip(ids: Sequence[int], reason: str) -> None:

@@ -7,9 +7,6 @@ belongs to no edition.
 from __future__ import annotations
 
 import datetime as dt
-from email.utils import format_datetime, make_msgid
-
-from django.utils import timezone
 
 from subscribers.hooks import Mail, MailNotSent
 
@@ -19,23 +16,12 @@ from .senders.base import Batch, Recipient
 
 
 def send(mail: Mail) -> None:
-    domain = mail.from_addr.rpartition("@")[2].rstrip(">") or "localhost"
     batch = Batch(
         from_addr=mail.from_addr,
         subject=mail.subject,
         html=mail.html,
         text=mail.text,
-        recipients=[
-            Recipient(
-                delivery_id=0,
-                to=mail.to,
-                headers={
-                    "Date": format_datetime(timezone.now()),
-                    "Message-ID": make_msgid(mail.kind, domain=domain),
-                    **mail.headers,
-                },
-            )
-        ],
+        recipients=[Recipient(delivery_id=0, to=mail.to, headers=dict(mail.headers))],
         category=mail.kind,
         folder=f"_{mail.kind}/{dt.date.today():%Y-%m-%d}",
     )

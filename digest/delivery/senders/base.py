@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Literal, Protocol
 
 from ...render import substitute
@@ -54,9 +56,17 @@ class Batch:
     folder: str = ""
 
     def messages(self) -> Iterator[OutgoingMessage]:
-        """Each reader's finished message: a few string replacements each."""
+        """Each reader's finished message: a few string replacements each, and the Date and
+        Message-ID headers that a provider like SendGrid would add itself."""
+        domain = parseaddr(self.from_addr)[1].rpartition("@")[2] or "localhost"
         for recipient in self.recipients:
             page, text = substitute(self.html, self.text, recipient.values)
+            own = {
+                "Date": format_datetime(datetime.now(UTC)),
+                "Message-ID": make_msgid(
+                    f"{self.edition_id}.{recipient.delivery_id}", domain=domain
+                ),
+            }
             yield OutgoingMessage(
                 delivery_id=recipient.delivery_id,
                 to=recipient.to,
@@ -64,7 +74,7 @@ class Batch:
                 subject=self.subject,
                 html=page,
                 text=text,
-                headers={**self.headers, **recipient.headers},
+                headers={**own, **self.headers, **recipient.headers},
                 folder=self.folder,
             )
 

@@ -1,0 +1,167 @@
+"""The delivery benchmark: our send loop against a raw loop to the same local server.
+
+- SendGrid path: ``send_edition`` with the SendGrid sender (the official client) to a local
+  Mail Send sink, against prebuilt request bodies posted in a tight loop (urllib, as the
+  client uses) to the same sink.
+- SMTP path: ``send_edition`` with the SMTP sender to a local aiosmtpd sink, against a bare
+  smtplib loop of prebuilt messages.
+
+Each measured run is a process of its own, so its peak RSS is its own. Sizes come from
+BENCH_SENDGRID_SIZES (default 10000,100000) and BENCH_SMTP_SIZE (default 10000); add
+1000000 to the first to check the million-reader target.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+
+
+def report(name: str, value: float, unit: str) -> None:
+    print(f"BENCH {name} {value:.3f} {unit}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def sink(kind: str):
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "bench.sinks", kind, str(port)])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def child(phase: str, size: int, env: dict, port: int) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.delivery", phase, str(size), str(port)],
+        env=env, check=True, capture_output=True, text=True,
+    ).stdout
+    return {k: float(v) for k, v in (line.split("=") for line in out.split())}
+
+
+def site(size: int) -> dict:
+    workdir = tempfile.mkdtemp(prefix=f"digest-bench-send-{size}-")
+    env = {
+        **os.environ,
+        "DIGEST_HOME": workdir,
+        "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3",
+        "DIGEST_OUTBOX_DIR": f"{workdir}/outbox",
+        "DJANGO_SETTINGS_MODULE": "digest.settings",
+        "SENDGRID_API_KEY": "SG.bench",
+        "DIGEST_BATCH_SIZE": "1000",
+    }
+    subprocess.run([sys.executable, "-m", "bench.phases", "setup", str(size)], env=env, check=True)
+    return env
+
+
+def main() -> None:
+    sizes = [int(n) for n in os.environ.get("BENCH_SENDGRID_SIZES", "10000,100000").split(",")]
+    with sink("http") as port:
+        for size in sizes:
+            env = site(size)
+            ours = child("sendgrid", size, env, port)
+            raw = child("sendgrid-raw", size, env, port)
+            tag = {1000000: "1m", 100000: "100k", 10000: "10k"}.get(size, str(size))
+            report(f"sendgrid_{tag}_recipients_per_s", ours["rate"], "recipients/s")
+            report(f"sendgrid_{tag}_raw_recipients_per_s", raw["rate"], "recipients/s")
+            report(f"sendgrid_{tag}_ratio_vs_raw", ours["rate"] / raw["rate"], "x")
+            report(f"sendgrid_{tag}_seconds", ours["seconds"], "s")
+            report(f"sendgrid_{tag}_peak_rss_mb", ours["rss"], "MB")
+            if size == 100000 or size == sizes[-1] and 100000 not in sizes:
+                report("sendgrid_recipients_per_s", ours["rate"], "recipients/s")
+                report("sendgrid_ratio_vs_raw", ours["rate"] / raw["rate"], "x")
+            if size == 1000000:
+                report("sendgrid_1m_seconds", ours["seconds"], "s")
+                report("sendgrid_1m_peak_rss_mb", ours["rss"], "MB")
+    size = int(os.environ.get("BENCH_SMTP_SIZE", "10000"))
+    with sink("smtp") as port:
+        env = site(size)
+        ours = child("smtp", size, env, port)
+        raw = child("smtp-raw", size, env, port)
+        report("smtp_recipients_per_s", ours["rate"], "recipients/s")
+        report("smtp_raw_recipients_per_s", raw["rate"], "recipients/s")
+        report("smtp_ratio_vs_raw", ours["rate"] / raw["rate"], "x")
+        report("smtp_peak_rss_mb", ours["rss"], "MB")
+
+
+def measured(phase: str, size: int, port: int) -> None:
+    import django
+
+    django.setup()
+    from bench.phases import edition_and_view, personalizer_and_sample
+    from digest.delivery.dispatch import SendOptions, send_edition
+    from digest.delivery.mime import to_bytes
+    from digest.delivery.senders import SendGridSender, SmtpSender
+
+    edition, _ = edition_and_view()
+    options = SendOptions(batch_size=1000, breaker=0)
+    started = time.perf_counter()
+    if phase == "sendgrid":
+        sender = SendGridSender("SG.bench", host=f"http://127.0.0.1:{port}", timeout=30)
+        sent = send_edition(edition, sender, options=options).sent
+    elif phase == "smtp":
+        sent = send_edition(edition, SmtpSender(f"smtp://127.0.0.1:{port}"), options=options).sent
+    elif phase == "sendgrid-raw":
+        import json
+        import urllib.request
+
+        personalizer, sample = personalizer_and_sample()
+        (batch,) = personalizer.batches([sample])
+        sender = SendGridSender("SG.bench", host="http://unused")
+        body = sender.body(batch, list(batch.recipients) * 1)
+        one = body["personalizations"][0]
+        requests = []
+        for start in range(0, size, 1000):
+            count = min(1000, size - start)
+            body["personalizations"] = [
+                {**one, "to": [{"email": f"r{start + n}@example.com"}]} for n in range(count)
+            ]
+            requests.append(json.dumps(body).encode())
+        started = time.perf_counter()
+        for data in requests:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/v3/mail/send", data=data, method="POST",
+                headers={"Authorization": "Bearer SG.bench", "Content-Type": "application/json"},
+            )
+            urllib.request.urlopen(request, timeout=30).read()
+        sent = size
+    else:  # smtp-raw
+        import smtplib
+
+        personalizer, sample = personalizer_and_sample()
+        message = to_bytes(personalizer.message(sample))
+        started = time.perf_counter()
+        with smtplib.SMTP("127.0.0.1", port) as connection:
+            for n in range(size):
+                connection.sendmail("morning@example.com", [f"r{n}@example.com"], message)
+        sent = size
+    seconds = time.perf_counter() - started
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"rate={sent / seconds} seconds={seconds} rss={rss}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        measured(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
+    else:
+        main()
