@@ -54,7 +54,10 @@ def sink(kind: str):
 def child(phase: str, size: int, env: dict, port: int) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, "-m", "bench.delivery", phase, str(size), str(port)],
-        env=env, check=True, capture_output=True, text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return {k: float(v) for k, v in (line.split("=") for line in out.split())}
 
@@ -87,7 +90,7 @@ def main() -> None:
             report(f"sendgrid_{tag}_ratio_vs_raw", ours["rate"] / raw["rate"], "x")
             report(f"sendgrid_{tag}_seconds", ours["seconds"], "s")
             report(f"sendgrid_{tag}_peak_rss_mb", ours["rss"], "MB")
-            if size == 100000 or size == sizes[-1] and 100000 not in sizes:
+            if size == 100000 or (size == sizes[-1] and 100000 not in sizes):
                 report("sendgrid_recipients_per_s", ours["rate"], "recipients/s")
                 report("sendgrid_ratio_vs_raw", ours["rate"] / raw["rate"], "x")
             if size == 1000000:
@@ -140,7 +143,9 @@ def measured(phase: str, size: int, port: int) -> None:
         started = time.perf_counter()
         for data in requests:
             request = urllib.request.Request(
-                f"http://127.0.0.1:{port}/v3/mail/send", data=data, method="POST",
+                f"http://127.0.0.1:{port}/v3/mail/send",
+                data=data,
+                method="POST",
                 headers={"Authorization": "Bearer SG.bench", "Content-Type": "application/json"},
             )
             urllib.request.urlopen(request, timeout=30).read()

@@ -118,12 +118,12 @@ class EncodeAndDiscard:
     def __exit__(self, *exc):
         return None
 
-    def send(self, messages):
+    def send(self, batch):
         from digest.delivery.mime import to_bytes
         from digest.delivery.senders.base import SendResult
 
         results = []
-        for message in messages:
+        for message in batch.messages():
             to_bytes(message)
             results.append(SendResult(message.delivery_id, "sent", provider_id="bench"))
         return results

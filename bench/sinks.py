@@ -1,6 +1,8 @@
 """Servers that take mail and throw it away, for the delivery benchmark (own processes).
 
-``python -m bench.sinks http PORT``: answers POST /v3/mail/send with 202 and an X-Message-Id.
+``python -m bench.sinks http PORT``: the local Mail Send API of the tests
+(``tests/sendgrid_api.py``): it parses and checks every request against the documented
+contract, then answers 202 with an X-Message-Id, as the real service would.
 ``python -m bench.sinks smtp PORT``: an aiosmtpd server that accepts every message.
 """
 
@@ -8,22 +10,6 @@ from __future__ import annotations
 
 import sys
 import time
-import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-
-class MailSend(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        return None
-
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.send_response(202)
-        self.send_header("X-Message-Id", uuid.uuid4().hex[:22])
-        self.send_header("Content-Length", "0")
-        self.end_headers()
 
 
 class Discard:
@@ -34,7 +20,9 @@ class Discard:
 def main() -> None:
     kind, port = sys.argv[1], int(sys.argv[2])
     if kind == "http":
-        ThreadingHTTPServer(("127.0.0.1", port), MailSend).serve_forever()
+        from tests.sendgrid_api import SendGridAPI
+
+        SendGridAPI("SG.bench", keep=False, port=port).server.serve_forever()
     else:
         from aiosmtpd.controller import Controller
 

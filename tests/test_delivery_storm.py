@@ -62,7 +62,7 @@ def test_storm(demo):
     with SendGridAPI(KEY, script=script) as api:
         sender = SendGridSender(KEY, host=api.url, timeout=10, sleep=clock.sleep, max_retries=8)
         report = send_edition(
-            edition, sender, clock=clock, options=SendOptions(batch_size=1000, breaker=0)
+            edition, sender, clock=clock, options=SendOptions(batch_size=200, breaker=0)
         )
 
     statuses = collections.Counter(r.answer.status for r in api.requests)

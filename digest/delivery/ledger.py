@@ -91,17 +91,37 @@ def enqueue(edition: Edition) -> EnqueueResult:
     return EnqueueResult(created, False)
 
 
+def _due(edition: Edition, now: dt.datetime):
+    return Delivery.objects.filter(edition=edition, state=Delivery.State.PENDING).filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lte=now)
+    )
+
+
 def claim(edition: Edition, batch_size: int, now: dt.datetime | None = None) -> list[Claimed]:
-    """Take up to ``batch_size`` due deliveries for this worker, under a lease."""
+    """Take up to ``batch_size`` due deliveries for this worker, under a lease.
+
+    A batch holds readers of one choice of sections (the first due one's), so that a provider
+    that personalizes on its side gets a few large requests rather than many small ones.
+    """
     now = now or timezone.now()
+    first = _due(edition, now).order_by("id").values_list("sections", flat=True).first()
+    if first is None:
+        return []
     with transaction.atomic():
         ids = list(
-            Delivery.objects.select_for_update(skip_locked=True)
-            .filter(edition=edition, state=Delivery.State.PENDING)
-            .filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
+            _due(edition, now)
+            .select_for_update(skip_locked=True)
+            .filter(sections=first)
             .order_by("id")
             .values_list("id", flat=True)[:batch_size]
         )
+        if not ids:  # another worker took them meanwhile: take whatever is due
+            ids = list(
+                _due(edition, now)
+                .select_for_update(skip_locked=True)
+                .order_by("id")
+                .values_list("id", flat=True)[:batch_size]
+            )
         if not ids:
             return []
         Delivery.objects.filter(id__in=ids, state=Delivery.State.PENDING).update(
