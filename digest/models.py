@@ -47,12 +47,21 @@ class Source(models.Model):
 
     class Kind(models.TextChoices):
         FILES = "files", "Folder of saved pages"
+        FEED = "feed", "RSS or Atom feed"
+        WORDPRESS = "wordpress", "WordPress REST API"
+        PAGE = "page", "Web pages (URLs or a section front)"
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     location = models.CharField(max_length=1000, help_text="A folder path or a URL.")
     language = models.CharField(max_length=2, choices=Language.choices, blank=True)
     enabled = models.BooleanField(default=True)
+    options = models.JSONField(
+        default=dict, blank=True, help_text="Kind-specific settings, e.g. a list of URLs."
+    )
+    # Conditional GET: what the server said last time, so an unchanged feed costs nothing.
+    etag = models.CharField(max_length=300, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
     last_collected_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 
@@ -76,6 +85,9 @@ class Article(models.Model):
 
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL)
     url = models.CharField("canonical URL", max_length=1000, unique=True)
+    guid = models.CharField(
+        max_length=1000, blank=True, db_index=True, help_text="The source's own id (RSS guid)."
+    )
     title = models.CharField(max_length=500)
     byline = models.CharField(max_length=300, blank=True)
     published_at = models.DateTimeField(db_index=True)
@@ -102,6 +114,19 @@ class Article(models.Model):
     def link(self) -> str:
         """The address readers can open; saved pages without one have none."""
         return self.url if self.url.startswith(("http://", "https://")) else ""
+
+
+class CategoryMapping(models.Model):
+    """A source category (a WordPress category name) that places articles in a section."""
+
+    category = models.CharField(max_length=200, unique=True, help_text="As the site names it.")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="mappings")
+
+    class Meta:
+        ordering = ["category"]
+
+    def __str__(self) -> str:
+        return f"{self.category} → {self.section}"
 
 
 class Edition(models.Model):
@@ -244,3 +269,34 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.email} {self.at:%Y-%m-%d %H:%M}"
+
+
+class EditLog(models.Model):
+    """Who changed what in an edition, and when: every editor's action, before and after."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="edit_log")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=40)  # edit, move, reorder, drop, add, approve, ...
+    item = models.ForeignKey(EditionItem, null=True, blank=True, on_delete=models.SET_NULL)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action}"
+
+
+class Lock(models.Model):
+    """A named lease held by one process (the scheduler): a second one refuses to start."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    holder = models.CharField(max_length=200)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder} until {self.expires_at:%H:%M:%S}"

@@ -71,8 +71,20 @@ class MailingList(models.Model):
     from_name = models.CharField(max_length=200)
     from_email = models.EmailField()
     reply_to = models.EmailField(blank=True)
+
+    class Approval(models.TextChoices):
+        REQUIRE = "require", "Editors must approve (waits until the deadline)"
+        AUTO = "auto", "Send as composed"
+        AUTO_AFTER = "auto-after", "Send unapproved at the send time if nobody acted"
+
+    compose_time = models.TimeField(default=dt.time(5, 0))
     send_time = models.TimeField(default=dt.time(6, 0))
+    send_deadline = models.TimeField(
+        default=dt.time(9, 0),
+        help_text="An edition not started by then is not sent by itself (it is stale).",
+    )
     time_zone = models.CharField(max_length=64, default="America/Los_Angeles")
+    approval = models.CharField(max_length=12, choices=Approval.choices, default=Approval.AUTO)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
