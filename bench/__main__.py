@@ -11,8 +11,9 @@ that its peak memory is its own:
   only encodes prebuilt messages in a tight loop; and the peak RSS of each, to show memory
   stays flat as the list grows.
 
-Then ``bench.importer`` (CSV import) and ``bench.delivery`` (SendGrid and SMTP paths against
-raw loops to the same local servers) run, each documented in its own module.
+Then ``bench.importer`` (CSV import), ``bench.delivery`` (SendGrid and SMTP paths against
+raw loops to the same local servers) and ``bench.collect`` (1,000 articles from a local web
+server) run, each documented in its own module.
 
 Figures print as ``BENCH <name> <value> <unit>``.
 """
@@ -46,6 +47,7 @@ def main() -> None:
     # CSV import of 10,000 and 100,000 rows; then the delivery paths against raw loops.
     subprocess.run([sys.executable, "-m", "bench.importer"], check=True)
     subprocess.run([sys.executable, "-m", "bench.delivery"], check=True)
+    subprocess.run([sys.executable, "-m", "bench.collect"], check=True)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,15 @@ from django.utils.html import format_html_join
 from subscribers.admin import SubscriberAdmin
 from subscribers.models import Subscriber
 
-from .models import Article, Delivery, Edition, EditionItem, Section, Source
+from .models import (
+    Article,
+    CategoryMapping,
+    Delivery,
+    Edition,
+    EditionItem,
+    Section,
+    Source,
+)
 
 
 @admin.register(Section)
@@ -24,16 +32,58 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "location", "enabled", "last_collected_at"]
+    """Where articles come from. What each kind needs is in the help text of ``options``."""
+
+    list_display = ["name", "kind", "location", "enabled", "last_collected_at", "has_error"]
     list_filter = ["kind", "enabled"]
-    readonly_fields = ["last_collected_at", "last_error"]
+    search_fields = ["name", "location"]
+    readonly_fields = ["last_collected_at", "last_error", "etag", "last_modified"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "location", "language", "enabled"]}),
+        (
+            "Options",
+            {
+                "fields": ["options"],
+                "description": (
+                    "files: a folder path, no options. feed: the feed's address; "
+                    '{"full_text": "page"} fetches every article page. wordpress: the site '
+                    '(https://www.example.com); {"max_pages": 50, "params": {"categories": '
+                    '"12"}}. page: a section front, or {"urls": ["https://..."]}; '
+                    '{"link_pattern": "/news/", "max_links": 40}.'
+                ),
+            },
+        ),
+        (
+            "Last collection",
+            {"fields": ["last_collected_at", "last_error", "etag", "last_modified"]},
+        ),
+    ]
+    actions = ["forget_validators"]
+
+    @admin.display(boolean=True, description="error")
+    def has_error(self, obj) -> bool:
+        return bool(obj.last_error)
+
+    @admin.action(description="Fetch in full next time (forget ETag / Last-Modified)")
+    def forget_validators(self, request, queryset):
+        queryset.update(etag="", last_modified="")
+
+
+@admin.register(CategoryMapping)
+class CategoryMappingAdmin(admin.ModelAdmin):
+    """The site's own categories (WordPress, feeds) placed in newsletter sections."""
+
+    list_display = ["category", "section"]
+    list_editable = ["section"]
+    list_filter = ["section"]
+    search_fields = ["category"]
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "language", "section", "published_at", "date_source", "byline"]
     list_filter = ["language", "section", "date_source", "source"]
-    search_fields = ["title", "body", "url"]
+    search_fields = ["title", "body", "url", "guid"]
     date_hierarchy = "published_at"
     readonly_fields = ["content_hash", "collected_at", "updated_at"]
 

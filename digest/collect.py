@@ -1,7 +1,8 @@
-"""Run sources, store what they yield once per canonical URL, classify and summarize it.
+"""Run sources, store what they yield once per story, classify and summarize it.
 
 Collecting the same input twice changes nothing: an article whose content hash is unchanged
-is left alone; a changed one is updated (and re-classified) in place.
+is left alone; a changed one is updated (and re-classified) in place. A story that arrives
+twice (another address, the same guid, the same wire text on another site) stays one article.
 """
 
 from __future__ import annotations
@@ -17,8 +18,15 @@ from django.utils import timezone
 
 from . import classify, summarize
 from .canonical import canonical_url
-from .models import Article, Section, Source
+from .http import HttpClient
+from .models import Article, CategoryMapping, Section, Source
 from .sources import SOURCES, FetchProblem, RawArticle
+from .sources.dedupe import NearDuplicateIndex
+
+# A time this far ahead of the fetch is not believed (scheduled posts, wrong server clocks).
+FUTURE_SLACK = dt.timedelta(hours=1)
+NEAR_DUPLICATE_DAYS = dt.timedelta(days=14)
+STORE_BATCH = 50
 
 
 @dataclass
@@ -30,7 +38,17 @@ class SourceReport:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    duplicates: int = 0  # the same story under another address, guid or site
     problems: list[FetchProblem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return len(self.problems)
+
+    @property
+    def failed(self) -> bool:
+        """Nothing read and something went wrong: the source is down, not merely quiet."""
+        return self.fetched == 0 and bool(self.problems)
 
 
 @dataclass
@@ -42,13 +60,35 @@ class CollectReport:
             getattr(s, attr) if attr != "problems" else len(s.problems) for s in self.sources
         )
 
+    @property
+    def all_failed(self) -> bool:
+        """Every source failed: the morning must not go out built on nothing."""
+        return bool(self.sources) and all(s.failed for s in self.sources)
+
+    def lines(self) -> list[str]:
+        """The run summary, one line per source, with each error's text under it."""
+        out = []
+        for s in self.sources:
+            out.append(
+                f"{s.name}: fetched {s.fetched}, new {s.new}, updated {s.updated}, "
+                f"unchanged {s.unchanged}, duplicates {s.duplicates}, errors {s.errors}"
+            )
+            out.extend(f"  error: {p}" for p in s.problems)
+        if self.all_failed:
+            out.append(f"EVERY SOURCE FAILED ({len(self.sources)}): nothing collected")
+        return out
+
 
 def section_rules() -> list[classify.SectionRule]:
+    """Each section's rules; the admin's category mapping adds to its category hints."""
+    mapped: dict[int, list[str]] = {}
+    for category, section_id in CategoryMapping.objects.values_list("category", "section_id"):
+        mapped.setdefault(section_id, []).append(category)
     return [
         classify.SectionRule(
             key=s.key,
             keywords=tuple(s.keywords or ()),
-            category_hints=tuple(s.category_hints or ()),
+            category_hints=(*(s.category_hints or ()), *mapped.get(s.id, ())),
             position=s.position,
             catch_all=s.catch_all,
         )
@@ -56,45 +96,87 @@ def section_rules() -> list[classify.SectionRule]:
     ]
 
 
-def open_source(source: Source, time_zone: str):
-    """The reader for a configured Source row."""
+def open_source(source: Source, time_zone: str, client: HttpClient | None = None):
+    """The reader for a configured Source row (web kinds share one careful HTTP client)."""
     try:
         kind = SOURCES[source.kind]
     except KeyError:
         raise ValueError(
             f"unknown source kind {source.kind!r} for source {source.name!r}"
         ) from None
-    return kind(source.location, time_zone=time_zone)
+    if source.kind == Source.Kind.FILES:
+        return kind(source.location, time_zone=time_zone)
+    return kind(
+        source.location,
+        time_zone=time_zone,
+        options=source.options if isinstance(source.options, dict) else {},
+        client=client,
+        language=source.language,
+        etag=source.etag,
+        last_modified=source.last_modified,
+    )
 
 
 def collect(
     sources: Iterable[tuple[str, object, Source | None]],
     *,
     since: dt.datetime | None = None,
+    now: dt.datetime | None = None,
 ) -> CollectReport:
-    """Collect from ``(name, reader, Source row or None)`` triples; one bad input spoils nothing."""
+    """Collect from ``(name, reader, Source row or None)`` triples; one bad input spoils nothing.
+
+    ``since`` is the start of the window (aware); items dated before it are skipped by the
+    sources. A source that raises is recorded as failed and the next one is read.
+    """
     rules = section_rules()
     sections = {s.key: s for s in Section.objects.all()}
+    near = NearDuplicateIndex(_recent_bodies)
     report = CollectReport()
     for name, reader, row in sources:
         sr = SourceReport(name)
         report.sources.append(sr)
-        for item in reader.fetch(since):
-            if isinstance(item, FetchProblem):
-                sr.problems.append(item)
-                continue
-            sr.fetched += 1
-            try:
-                outcome = store(item, rules, sections, row)
-            except DatabaseError as exc:
-                sr.problems.append(FetchProblem(item.origin, f"could not store: {exc}"))
-                continue
-            setattr(sr, outcome, getattr(sr, outcome) + 1)
+        batch: list[RawArticle] = []
+        try:
+            for item in reader.fetch(since):
+                if isinstance(item, FetchProblem):
+                    sr.problems.append(item)
+                    continue
+                sr.fetched += 1
+                batch.append(item)
+                if len(batch) >= STORE_BATCH:
+                    _store_batch(batch, sr, rules, sections, row, near, now)
+        except Exception as exc:  # a bug or surprise in one source must not stop the others
+            sr.problems.append(FetchProblem(name, f"{type(exc).__name__}: {exc}"))
+        _store_batch(batch, sr, rules, sections, row, near, now)
         if row is not None:
             row.last_collected_at = timezone.now()
             row.last_error = "\n".join(str(p) for p in sr.problems[:20])
-            row.save(update_fields=["last_collected_at", "last_error"])
+            fields = ["last_collected_at", "last_error"]
+            validators = getattr(reader, "validators", None)
+            if validators:
+                row.etag = (validators.get("etag") or "")[:300]
+                row.last_modified = (validators.get("last_modified") or "")[:100]
+                fields += ["etag", "last_modified"]
+            row.save(update_fields=fields)
     return report
+
+
+def _store_batch(batch, sr: SourceReport, rules, sections, row, near, now) -> None:
+    """Store and count a batch of articles, then empty it.
+
+    One commit per batch, not per article: on SQLite each commit is a disk sync. Each article
+    still has its own savepoint, so one bad row spoils only itself.
+    """
+    with transaction.atomic():
+        for raw in batch:
+            try:
+                with transaction.atomic():
+                    outcome = store(raw, rules, sections, row, near=near, now=now)
+            except DatabaseError as exc:
+                sr.problems.append(FetchProblem(raw.origin, f"could not store: {exc}"))
+                continue
+            setattr(sr, outcome, getattr(sr, outcome) + 1)
+    batch.clear()
 
 
 def store(
@@ -102,15 +184,53 @@ def store(
     rules: list[classify.SectionRule],
     sections: dict,
     source: Source | None = None,
+    *,
+    near: NearDuplicateIndex | None = None,
+    now: dt.datetime | None = None,
 ) -> str:
-    """Insert or update one article; returns "new", "updated" or "unchanged"."""
+    """Insert or update one article; returns "new", "updated", "unchanged" or "duplicates".
+
+    The same story is one article however it arrives: by canonical URL, by the source's guid
+    (a WordPress ``?p=NNN`` beside its slug address), or by a near-identical body (a wire story
+    on two sites, a post republished under a new slug). Of two versions the newest is kept, in
+    the existing row, so edition items that point to it see the new version.
+    """
+    now = now or timezone.now()
     url = canonical_url(raw.url)
-    published = raw.published_at or timezone.now()
-    date_source = raw.date_source if raw.published_at else Article.DateSource.FETCHED
+    guid = canonical_url(raw.guid) if raw.guid else ""
+    published = raw.published_at
+    date_source = raw.date_source
+    if published is None or published > now + FUTURE_SLACK:
+        # Undated, or dated in the future (a scheduled post, a wrong clock): the fetch time,
+        # flagged so an editor can see it is an estimate.
+        published, date_source = now, Article.DateSource.FETCHED
     digest = content_hash(raw)
     existing = Article.objects.filter(url=url).first()
+    same_address = existing is not None
+    if existing is None and guid:
+        existing = (
+            Article.objects.filter(guid=guid).first() or Article.objects.filter(url=guid).first()
+        )
+    if existing is None and url.startswith(("http://", "https://")):
+        existing = Article.objects.filter(guid=url).first()
+    near_match = False
+    if existing is None and near is not None:
+        key = near.find(raw.language, raw.body)
+        existing = Article.objects.filter(id=key).first() if key else None
+        near_match = existing is not None
+    other_source = bool(
+        existing and source is not None and existing.source_id not in (None, source.id)
+    )
     if existing and existing.content_hash == digest:
-        return "unchanged"
+        return "unchanged" if same_address and not other_source else "duplicates"
+    if existing and not same_address:
+        # Another address of a story we have: keep whichever version is newer.
+        if published <= existing.published_at:
+            return "duplicates"
+    elif other_source and published <= existing.published_at:
+        # The same address from another source (the site's feed and its API): a different
+        # rendering is not a new version unless it is newer.
+        return "duplicates"
     verdict = classify.classify(raw.title, raw.body, raw.categories, rules)
     fields = {
         "source": source,
@@ -126,14 +246,28 @@ def store(
         "section_score": verdict.score,
         "summary": summarize.summarize(raw.body, raw.language),
     }
+    if guid:
+        fields["guid"] = guid[:1000]
     with transaction.atomic():
         if existing:
+            if not same_address and not Article.objects.filter(url=url).exists():
+                fields["url"] = url  # the newest version's address
             for key, value in fields.items():
                 setattr(existing, key, value)
             existing.save()
-            return "updated"
-        Article.objects.create(url=url, **fields)
+            if near is not None:
+                near.add(existing.id, raw.language, raw.body)
+            return "duplicates" if (near_match or not same_address) else "updated"
+        article = Article.objects.create(url=url, **fields)
+    if near is not None:
+        near.add(article.id, raw.language, raw.body)
     return "new"
+
+
+def _recent_bodies():
+    """Articles collected in the last weeks: where a duplicate of today's story can be."""
+    since = timezone.now() - NEAR_DUPLICATE_DAYS
+    return Article.objects.filter(collected_at__gte=since).values_list("id", "language", "body")
 
 
 def content_hash(raw: RawArticle) -> str:

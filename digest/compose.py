@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from subscribers.models import MailingList
 
@@ -49,7 +50,28 @@ def day_or_today(value: str | None, time_zone: str) -> dt.date:
     return dt.datetime.now(ZoneInfo(time_zone)).date()
 
 
-def compose(mailing_list: MailingList, day: dt.date, *, rebuild: bool = False) -> ComposeResult:
+def send_deadline(mailing_list: MailingList, day: dt.date) -> dt.datetime:
+    """The list's send deadline on that day, in its time zone (as UTC: DST-correct)."""
+    local = dt.datetime.combine(
+        day, mailing_list.send_deadline, tzinfo=ZoneInfo(mailing_list.time_zone)
+    )
+    return local.astimezone(dt.UTC)
+
+
+def compose(
+    mailing_list: MailingList,
+    day: dt.date,
+    *,
+    rebuild: bool = False,
+    now: dt.datetime | None = None,
+) -> ComposeResult:
+    """Compose (or return) the list's edition of ``day``.
+
+    A new edition gets ``send_before`` from the list's send deadline, so a morning the server
+    missed is never sent late by itself. Composing a day whose deadline has already passed (an
+    operator rebuilding an old edition, the demo) sets none: sending it is then a person's
+    explicit choice, not the scheduler's.
+    """
     existing = Edition.objects.filter(mailing_list=mailing_list, date=day).first()
     if existing and not rebuild:
         return ComposeResult(existing, False, _counts(existing))
@@ -71,6 +93,8 @@ def compose(mailing_list: MailingList, day: dt.date, *, rebuild: bool = False) -
         edition = existing or Edition(mailing_list=mailing_list, date=day)
         edition.subject = subject_for(headlines, mailing_list.language)
         edition.preheader = preheader_for(headlines, mailing_list.language)
+        deadline = send_deadline(mailing_list, day)
+        edition.send_before = deadline if deadline > (now or timezone.now()) else None
         edition.save()
         edition.items.all().delete()
         items, positions = [], {}

@@ -11,10 +11,23 @@ from django.conf import settings
 from subscribers.models import MailingList
 
 from .collect import CollectReport, collect, open_source
-from .compose import ComposeResult, compose
+from .compose import ComposeError, ComposeResult, compose, day_window
 from .delivery.dispatch import SendReport, send_edition
 from .delivery.senders.base import Sender
-from .models import Source
+from .http import HttpClient
+from .models import Edition, Source
+
+
+class AllSourcesFailed(ComposeError):
+    """Every configured source failed: composing would send yesterday's news, or nothing."""
+
+    def __init__(self, report: CollectReport) -> None:
+        self.report = report
+        lines = "\n".join(report.lines())
+        super().__init__(
+            f"EVERY SOURCE FAILED ({len(report.sources)}): nothing was collected, so no "
+            f"edition was composed. Fix the sources and run again.\n{lines}"
+        )
 
 
 @dataclass
@@ -24,11 +37,25 @@ class RunReport:
     sent: SendReport
 
 
-def collect_configured() -> CollectReport:
-    """Collect from every enabled source in the database."""
+def collect_configured(since: dt.datetime | None = None) -> CollectReport:
+    """Collect from every enabled source in the database, the web ones through one client."""
     tz = settings.DIGEST_TIME_ZONE
     rows = list(Source.objects.filter(enabled=True))
-    return collect((row.name, open_source(row, tz), row) for row in rows)
+    with HttpClient() as client:
+        return collect(((row.name, open_source(row, tz, client), row) for row in rows), since=since)
+
+
+def collection_start(mailing_list: MailingList, day: dt.date) -> dt.datetime:
+    """The window to collect: the list's day (its time zone, DST-correct), or further back
+    to the last edition when a morning was missed."""
+    start, _ = day_window(day, mailing_list.time_zone)
+    last = (
+        Edition.objects.filter(mailing_list=mailing_list, date__lt=day)
+        .order_by("-date")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return min(start, last) if last else start
 
 
 def run_list(
@@ -38,7 +65,9 @@ def run_list(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> RunReport:
     """Collect, compose and send one list's edition; each step is idempotent."""
-    collected = collect_configured()
+    collected = collect_configured(since=collection_start(mailing_list, day))
+    if collected.all_failed:
+        raise AllSourcesFailed(collected)
     composed = compose(mailing_list, day)
     sent = send_edition(composed.edition, sender, on_progress=on_progress)
     return RunReport(collected, composed, sent)

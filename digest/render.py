@@ -88,9 +88,16 @@ def variant_for(chosen: Sequence[str], available: Sequence[str]) -> tuple[str, .
 
 
 def render_variant(
-    view: EditionView, sections: Sequence[str] | None = None, template_dir: str | None = None
+    view: EditionView,
+    sections: Sequence[str] | None = None,
+    template_dir: str | None = None,
+    *,
+    web: bool = False,
 ) -> RenderedVariant:
-    """Render the edition restricted to ``sections`` (all when None)."""
+    """Render the edition restricted to ``sections`` (all when None).
+
+    ``web`` renders the public archive page: no "view in browser" link (it is that page) and
+    no reader's footer (no address, no unsubscribe or preferences link; a subscribe link)."""
     keys = tuple(view.section_keys if sections is None else sections)
     shown = tuple(s for s in view.sections if s.key in keys)
     if not shown:
@@ -111,6 +118,9 @@ def render_variant(
         "unsubscribe_url": UNSUBSCRIBE_URL,
         "preferences_url": PREFERENCES_URL,
         "email": EMAIL,
+        "web": web,
+        "archive_url": f"{view.site_url}/archive/{view.list_slug}/{view.date:%Y-%m-%d}/",
+        "subscribe_url": f"{view.site_url}/subscribe/{view.list_slug}/",
     }
     env = environment(template_dir)
     try:
@@ -203,6 +213,8 @@ STRINGS = {
         "preferences": "Choose sections",
         "in_this_issue": "In this issue",
         "by": "By",
+        "view_in_browser": "View in your browser",
+        "subscribe": "Subscribe",
     },
     "ko": {
         "read_more": "기사 전문 보기",
@@ -212,5 +224,7 @@ STRINGS = {
         "preferences": "받을 섹션 선택",
         "in_this_issue": "오늘의 주요 뉴스",
         "by": "",
+        "view_in_browser": "브라우저에서 보기",
+        "subscribe": "구독하기",
     },
 }

@@ -141,6 +141,14 @@ SUBSCRIBERS_MAILER = "digest.delivery.transactional.send"
 # Subscription requests accepted per client address per hour (against subscription bombing).
 SUBSCRIBE_RATE_PER_HOUR = int(env("SUBSCRIBE_RATE_PER_HOUR", "5"))
 
+# --- the editors' desk ------------------------------------------------------------------
+LOGIN_URL = "/desk/login/"
+LOGIN_REDIRECT_URL = "/desk/"
+# Failed logins from one client address (or for one username) before it is locked out, and
+# for how long (seconds); the desk's and the admin's login pages both count.
+DIGEST_LOGIN_MAX_FAILURES = int(env("DIGEST_LOGIN_MAX_FAILURES", "5"))
+DIGEST_LOGIN_LOCKOUT_SECONDS = int(env("DIGEST_LOGIN_LOCKOUT_SECONDS", "900"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

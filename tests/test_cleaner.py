@@ -421,3 +421,153 @@ def test_missing_folder_is_one_problem(tmp_path):
     (problem,) = FolderSource(tmp_path / "nowhere").fetch()
     assert isinstance(problem, FetchProblem)
     assert "no such folder" in problem.message
+
+
+# --- layouts seen in the wild ---------------------------------------------------------------
+
+LISTINGS = PAGES / "listings"
+
+
+def test_listing_page_is_split_into_one_article_per_story(tmp_path):
+    items = list(FolderSource(LISTINGS).read_file(LISTINGS / "korean_listing.txt"))
+
+    assert [i.title for i in items] == [
+        "LA 한인타운 노숙인 쉼터 새로 문 열어",
+        "오렌지카운티 한인 학생 장학금 신청 접수",
+        "한인 은행 3분기 순이익 증가",
+    ]
+    assert all(isinstance(i, RawArticle) and i.language == "ko" for i in items)
+    assert [i.published_at.astimezone(LA).strftime("%m-%d %H:%M") for i in items] == [
+        "11-24 10:15",
+        "11-24 08:40",
+        "11-23 17:05",
+    ]
+    assert {i.date_source for i in items} == {"article"}
+    assert items[0].body.split("\n\n") == [
+        "LA 한인타운에 노숙인 임시 쉼터가 24일 새로 문을 열었다.",
+        "쉼터는 최대 60명을 수용할 수 있다.",
+        "시 관계자는 겨울철 한파에 대비해 운영 시간을 늘릴 계획이라고 밝혔다.",
+    ]
+    assert items[1].byline == "이지현" and "기자" not in items[1].body
+    assert items[2].body == "남가주 한인 은행들의 3분기 순이익이 지난해보다 평균 8% 늘었다."
+    # The listing's address is not any story's: each gets a stable stand-in of its own.
+    assert len({i.url for i in items}) == 3
+    assert all(i.url.startswith("urn:digest:page:") for i in items)
+    for item in items:
+        assert "많이 본 뉴스" not in item.body and "#" not in item.body
+
+
+def test_one_dated_story_is_not_a_listing():
+    page = clean(f"2026.11.24. 09:30\n\n{LEAD}\n\n{SECOND}\n")
+    assert page.paragraphs == (LEAD, SECOND)
+
+
+@pytest.mark.parametrize(
+    ("glued", "paragraphs"),
+    [
+        ("He said Monday.The ministry agreed.", ["He said Monday.", "The ministry agreed."]),
+        (
+            "Prices rose 3.5 percent.Analysts expected it.",
+            ["Prices rose 3.5 percent.", "Analysts expected it."],
+        ),
+        ("Troops left the U.S.Army base.", ["Troops left the U.S.Army base."]),
+        ("Mr.Kim spoke first.", ["Mr.Kim spoke first."]),
+        (
+            "행사는 31일까지 열린다.한편 주최 측은 말했다.",
+            ["행사는 31일까지 열린다.", "한편 주최 측은 말했다."],
+        ),
+        ("Visit koreadaily.com for more.", ["Visit koreadaily.com for more."]),
+    ],
+)
+def test_paragraphs_glued_at_a_full_stop_are_split(glued, paragraphs):
+    assert list(clean(f"{glued}\n\n{LEAD}\n").paragraphs) == [*paragraphs, LEAD]
+
+
+def test_alt_text_before_its_caption_with_a_credit_is_dropped():
+    alt = "Vendors serve tteokbokki at the Koreatown holiday market on Monday"
+    page = clean(f"{alt}\n{alt}. [Korea Daily]\n\n{LEAD}\n\n{SECOND}\n")
+    assert page.paragraphs == (LEAD, SECOND)
+
+
+@pytest.mark.parametrize(
+    "banner",
+    [
+        "Breaking News: Freeway closures this weekend",
+        "Trending: Dodgers parade | Holiday markets | Rain returns",
+        "Support independent journalism. Donate today.",
+        "Donate now",
+        "중앙일보를 후원해 주세요",
+        "많이 본 뉴스",
+    ],
+)
+def test_site_wide_tickers_and_donation_banners_are_dropped(banner):
+    page = clean(f"{banner}\n\n{LEAD}\n\n{SECOND}\n\n{banner}\n")
+    assert page.paragraphs == (LEAD, SECOND)
+
+
+def test_a_story_about_donations_is_kept():
+    line = "The church collected donations for 300 families on Sunday, its pastor said."
+    assert clean(f"{LEAD}\n\n{line}\n").paragraphs == (LEAD, line)
+
+
+# --- properties: never crash, never lose the body -------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from digest.sources.pagedump import clean_pages  # noqa: E402
+
+_SENTENCES = [
+    LEAD,
+    SECOND,
+    THIRD,
+    "한인타운의 시니어 아파트를 찾아가는 무료 건강검진 프로그램이 24일 시작됐다.",
+    "단체 측은 내년 3월까지 프로그램을 넓힐 계획이라고 밝혔다.",
+    "Officials said the fund would be announced before the APEC summit in Gyeongju.",
+]
+_FURNITURE = [
+    "- Advertisement -",
+    "Must read",
+    "Trending: A | B | C",
+    "Donate now",
+    "#한인타운 #노인복지",
+    "Photo of the market [Korea Daily]",
+    "",
+]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=2000))
+def test_cleaner_never_crashes_on_any_text(text):
+    try:
+        pages = clean_pages(text, LA)
+    except PageDumpError:
+        return
+    for page in pages:
+        assert page.headline and page.paragraphs
+        assert page.published_at.tzinfo is not None
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(_SENTENCES), min_size=1, max_size=6, unique=True),
+    st.lists(st.sampled_from(_FURNITURE), max_size=6),
+    st.sampled_from(
+        ["", "2026.11.24. 10:15", "Published: November 23, 2026 6:05 PM", " date 2025-10-23"]
+    ),
+    st.sampled_from(["", "BY KANG TAE-HWA [kang.taehwa@koreadaily.com]", "박소연 기자"]),
+    st.booleans(),
+    st.randoms(use_true_random=False),
+)
+def test_cleaner_never_loses_the_body(story, furniture, date_line, byline, at_end, rnd):
+    """Furniture anywhere, a date line under the headline, a byline opening or closing the
+    story: every sentence of the story survives."""
+    lines = list(story)
+    for extra in furniture:
+        lines.insert(rnd.randint(0, len(lines)), extra)
+    if byline:
+        lines.insert(len(lines) if at_end else 0, byline)
+    pages = clean_pages(HEADER + date_line + "\n" + "\n\n".join(lines), LA)
+    kept = "\n".join(p for page in pages for p in page.paragraphs)
+    for sentence in story:
+        assert sentence in kept

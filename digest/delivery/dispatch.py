@@ -15,6 +15,7 @@ from django.conf import settings
 
 from subscribers import tokens
 from subscribers.audience import still_eligible
+from subscribers.models import MailingList
 
 from ..clock import Clock, SystemClock
 from ..compose import edition_view
@@ -199,19 +200,6 @@ def send_edition(
     total = Delivery.objects.filter(edition=edition).exclude(state=Delivery.State.SKIPPED).count()
     report.recipients = total
     done = Delivery.objects.filter(edition=edition, state=Delivery.State.SENT).count()
-    # Render every variant before claiming anyone: a template error then stops the run
-    # with nothing claimed, rather than leaving a batch in the air.
-    variants = (
-        Delivery.objects.filter(edition=edition, state=Delivery.State.PENDING)
-        .values_list("sections", flat=True)
-        .distinct()
-    )
-    try:
-        for chosen in variants:
-            if sections := variant_for(chosen or (), view.section_keys):
-                personalizer.variant(sections)
-    except RenderError as exc:
-        raise DispatchError(f"edition {edition} cannot be rendered: {exc}") from exc
     limiter = RateLimiter(clock, options.per_second, options.quota)
     failed_batches = 0
     batch: list[Delivery] = []
@@ -221,9 +209,23 @@ def send_edition(
                 if (stop := _interrupted(edition)) is not None:
                     report.stopped = stop
                     break
-                batch = ledger.claim(edition, options.batch_size, clock.now())
-                if not batch:
+                chosen = ledger.next_choice(edition, clock.now())
+                if chosen is None:
                     break
+                # Render this choice's variant before claiming anyone: a template error then
+                # stops the run with nothing in the air. Each variant renders once.
+                if variant := variant_for(chosen, view.section_keys):
+                    try:
+                        personalizer.variant(variant)
+                    except RenderError as exc:
+                        report.stopped = pause(edition, f"the email cannot be rendered: {exc}")
+                        break
+                # (Another worker may have just taken that choice: then take whatever is due.)
+                batch = ledger.claim(
+                    edition, options.batch_size, clock.now(), chosen
+                ) or ledger.claim(edition, options.batch_size, clock.now())
+                if not batch:
+                    continue
                 allowed = still_eligible(edition.mailing_list_id, [d.subscriber_id for d in batch])
                 gone = [d.id for d in batch if d.subscriber_id not in allowed]
                 if gone:
@@ -274,7 +276,8 @@ def send_edition(
 
 
 def check_startable(edition: Edition, now) -> None:
-    """Refuse an edition that is cancelled, paused, or too late to start on its own."""
+    """Refuse an edition that is cancelled, paused, unapproved where the list requires
+    approval, or too late to start on its own."""
     edition.refresh_from_db(fields=["status", "send_before", "last_error"])
     if edition.status == Edition.Status.CANCELLED:
         raise DispatchError(f"edition {edition} is cancelled: it is not sent")
@@ -288,6 +291,15 @@ def check_startable(edition: Edition, now) -> None:
         .exclude(state__in=[Delivery.State.PENDING, Delivery.State.SKIPPED])
         .exists()
     )
+    if (
+        edition.status == Edition.Status.DRAFT
+        and edition.mailing_list.approval == MailingList.Approval.REQUIRE
+        and not started
+    ):
+        raise DispatchError(
+            f"edition {edition} is not approved and {edition.mailing_list.slug} requires "
+            "approval: an editor approves it on the desk first"
+        )
     if edition.send_before and now > edition.send_before and not started:
         reason = (
             f"too late: sending had not started by {edition.send_before:%Y-%m-%d %H:%M} UTC; "

@@ -97,31 +97,36 @@ def _due(edition: Edition, now: dt.datetime):
     )
 
 
-def claim(edition: Edition, batch_size: int, now: dt.datetime | None = None) -> list[Claimed]:
+def next_choice(edition: Edition, now: dt.datetime | None = None) -> tuple[str, ...] | None:
+    """The section choice of the first due delivery, or None when nothing is due."""
+    first = (
+        _due(edition, now or timezone.now())
+        .order_by("id")
+        .values_list("sections", flat=True)
+        .first()
+    )
+    return None if first is None else tuple(first)
+
+
+def claim(
+    edition: Edition,
+    batch_size: int,
+    now: dt.datetime | None = None,
+    sections: Sequence[str] | None = None,
+) -> list[Claimed]:
     """Take up to ``batch_size`` due deliveries for this worker, under a lease.
 
-    A batch holds readers of one choice of sections (the first due one's), so that a provider
-    that personalizes on its side gets a few large requests rather than many small ones.
+    Given ``sections``, the batch holds readers of that one choice, so that a provider that
+    personalizes on its side gets a few large requests rather than many small ones.
     """
     now = now or timezone.now()
-    first = _due(edition, now).order_by("id").values_list("sections", flat=True).first()
-    if first is None:
-        return []
     with transaction.atomic():
+        due = _due(edition, now).select_for_update(skip_locked=True).order_by("id")
         ids = list(
-            _due(edition, now)
-            .select_for_update(skip_locked=True)
-            .filter(sections=first)
-            .order_by("id")
-            .values_list("id", flat=True)[:batch_size]
+            (due.filter(sections=list(sections)) if sections is not None else due).values_list(
+                "id", flat=True
+            )[:batch_size]
         )
-        if not ids:  # another worker took them meanwhile: take whatever is due
-            ids = list(
-                _due(edition, now)
-                .select_for_update(skip_locked=True)
-                .order_by("id")
-                .values_list("id", flat=True)[:batch_size]
-            )
         if not ids:
             return []
         Delivery.objects.filter(id__in=ids, state=Delivery.State.PENDING).update(

@@ -25,6 +25,7 @@ class RawArticle:
     byline: str = ""
     categories: tuple[str, ...] = ()
     origin: str = ""  # the file or address it came from, for messages
+    guid: str = ""  # the source's own id (RSS guid, WordPress ?p=NNN), shared across its feeds
 
 
 @dataclass(frozen=True)

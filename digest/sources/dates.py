@@ -27,6 +27,9 @@ _ENGLISH_FORMATS = (
     "%A, %B %d, %Y",
     "%A, %b %d, %Y",
     "%d %B %Y",
+    "%d %b %Y %H:%M",
+    "%d %B %Y %H:%M",
+    "%d %b %Y",
 )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .base import FetchProblem, RawArticle
-from .pagedump import PageDumpError, clean_page
+from .pagedump import PageDumpError, clean_page, clean_pages  # noqa: F401 (tests patch clean_page)
 from .wpjson import PostError, read_post
 
 SUFFIXES = {".txt", ".json"}
@@ -18,7 +18,9 @@ SUFFIXES = {".txt", ".json"}
 class FolderSource:
     """Reads every ``.txt`` and ``.json`` file in a folder (and its sub-folders), in name order."""
 
-    def __init__(self, location: str | Path, time_zone: str = "America/Los_Angeles") -> None:
+    def __init__(
+        self, location: str | Path, time_zone: str = "America/Los_Angeles", **_ignored: object
+    ) -> None:
         self.folder = Path(location).expanduser()
         self.tz = ZoneInfo(time_zone)
 
@@ -52,20 +54,22 @@ class FolderSource:
             yield from self._read_json(text, origin)
             return
         try:
-            page = clean_page(text, self.tz)
+            # A listing page holds several stories; an ordinary page goes to clean_page.
+            pages = clean_pages(text, self.tz)
         except PageDumpError as exc:
             yield FetchProblem(origin, str(exc))
             return
-        yield RawArticle(
-            url=page.url,
-            title=page.headline,
-            body=page.body,
-            language=page.language,
-            published_at=page.published_at,
-            date_source=page.date_source,
-            byline=page.byline,
-            origin=origin,
-        )
+        for page in pages:
+            yield RawArticle(
+                url=page.url,
+                title=page.headline,
+                body=page.body,
+                language=page.language,
+                published_at=page.published_at,
+                date_source=page.date_source,
+                byline=page.byline,
+                origin=origin,
+            )
 
     def _read_json(self, text: str, origin: str) -> Iterator[RawArticle | FetchProblem]:
         try:

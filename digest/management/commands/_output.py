@@ -38,17 +38,19 @@ def mailing_list(slug: str) -> MailingList:
 
 
 def collect_table(report: CollectReport) -> Table:
+    """Per source: fetched, new, updated, unchanged, errors, duplicates (the texts follow)."""
     table = Table(title="Collected", title_justify="left")
-    for column in ("source", "read", "new", "updated", "unchanged", "problems"):
-        table.add_column(column, justify="left" if column == "source" else "right")
+    columns = ("source", "fetched", "new", "updated", "unchanged", "errors", "duplicates")
+    for column in columns:
+        if column == "source":
+            table.add_column(column, no_wrap=True)
+        else:
+            table.add_column(column, justify="right")
     for s in report.sources:
+        name = f"{s.name} (FAILED)" if s.failed else s.name
         table.add_row(
-            s.name,
-            str(s.fetched),
-            str(s.new),
-            str(s.updated),
-            str(s.unchanged),
-            str(len(s.problems)),
+            name,
+            *(str(n) for n in (s.fetched, s.new, s.updated, s.unchanged, s.errors, s.duplicates)),
         )
     return table
 

@@ -4,6 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from subscribers import tokens
@@ -47,6 +48,7 @@ class Command(BaseCommand):
             for path in emails:
                 console.print(f"  {path}", soft_wrap=True)
         password = demo_admin_password()
+        editor_password = demo_editor_password()
         reader = Subscriber.objects.get(email__iexact="grace.kim@example.com")
         english = MailingList.objects.get(slug="morning-en")
         token = tokens.make_token(tokens.PREFERENCES, reader.pk, english.pk)
@@ -54,6 +56,8 @@ class Command(BaseCommand):
         console.rule("Web pages: start them with `.venv/bin/digest runserver`")
         for label, value in (
             ("admin", f"{site}/admin/  (user {DEMO_ADMIN}, password {password})"),
+            ("editors' desk", f"{site}/desk/  (user {DEMO_EDITOR}, password {editor_password})"),
+            ("public archive", f"{site}/archive/morning-en/"),
             ("subscribe page", f"{site}/subscribe/morning-en/"),
             ("a reader's preferences", f"{site}/preferences/{token}/"),
         ):
@@ -61,6 +65,7 @@ class Command(BaseCommand):
 
 
 DEMO_ADMIN = "demo-admin"
+DEMO_EDITOR = "demo-editor"
 
 
 def demo_admin_password() -> str:
@@ -68,6 +73,19 @@ def demo_admin_password() -> str:
     user, _ = get_user_model().objects.get_or_create(
         username=DEMO_ADMIN, defaults={"is_staff": True, "is_superuser": True}
     )
+    password = secrets.token_urlsafe(9)
+    user.set_password(password)
+    user.save()
+    return password
+
+
+def demo_editor_password() -> str:
+    """An editor's login for the desk (the ``editors`` group, not staff: no admin access),
+    with a fresh random password each run."""
+    user, _ = get_user_model().objects.get_or_create(
+        username=DEMO_EDITOR, defaults={"email": "editor@example.com"}
+    )
+    user.groups.add(Group.objects.get_or_create(name="editors")[0])
     password = secrets.token_urlsafe(9)
     user.set_password(password)
     user.save()

@@ -1,0 +1,56 @@
+"""What an editor should look at before approving: shown as warnings on the edition page."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..compose import day_window
+from ..models import Edition, Section
+
+GMAIL_CLIP_BYTES = 102 * 1024  # Gmail cuts messages whose HTML is larger than this
+IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+ALT = re.compile(r"""\balt\s*=\s*(["'])\s*\S[^"']*\1""", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DeskWarning:
+    kind: str
+    message: str
+
+
+def warnings_for(edition: Edition, html: str) -> list[DeskWarning]:
+    """``html`` is the full edition as rendered (every section), to measure and scan."""
+    found: list[DeskWarning] = []
+    language = edition.mailing_list.language
+    used = set(edition.items.values_list("section_id", flat=True))
+    for section in Section.objects.all():
+        if section.pk not in used:
+            found.append(
+                DeskWarning("empty-section", f"“{section.name_for(language)}” has no stories today")
+            )
+    start, _ = day_window(edition.date, edition.mailing_list.time_zone)
+    for item in edition.items.select_related("article"):
+        if item.article and item.article.published_at < start:
+            found.append(
+                DeskWarning(
+                    "old-article",
+                    f"“{item.headline}” was published {item.article.published_at:%Y-%m-%d}, "
+                    "before this edition's day",
+                )
+            )
+    size = len(html.encode("utf-8"))
+    if size > GMAIL_CLIP_BYTES:
+        found.append(
+            DeskWarning(
+                "gmail-clip",
+                f"the HTML is {size / 1024:.0f} KB: Gmail clips messages over 102 KB "
+                "(readers would see “[Message clipped]”); drop or shorten stories",
+            )
+        )
+    missing = [tag for tag in IMG.findall(html) if not ALT.search(tag)]
+    if missing:
+        found.append(
+            DeskWarning("image-alt", f"{len(missing)} image(s) without alt text (screen readers)")
+        )
+    return found

@@ -1,0 +1,416 @@
+"""The daily schedule: compose at each list's compose time, send at its send time.
+
+Every job calls one idempotent function, ``tick(list, now)``, which looks at the clock and the
+database and does what is due: compose the day's edition (and tell the editors it is ready),
+then, from the send time on, send it, hold it for approval, or refuse it as too late. Because
+``tick`` decides from state rather than from "this job fired", a restart at 06:01, a duplicate
+fire or the five-minute sweep can never send an edition twice (the delivery ledger is the
+final guard), and a morning the server missed is noticed and reported, not sent at noon.
+
+APScheduler only says *when* to call ``tick``: a cron trigger per list and time in the list's
+own time zone (DST-correct), ``coalesce=True``, ``max_instances=1`` and an explicit
+``misfire_grace_time``. One scheduler runs at a time: a lease in ``digest.models.Lock``
+(renewed every minute) makes a second process refuse to start, naming the holder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, close_old_connections, transaction
+from django.db.models import Q
+
+from subscribers.models import MailingList
+
+from .clock import Clock, SystemClock
+from .compose import ComposeError, compose, send_deadline
+from .delivery.control import pause
+from .delivery.dispatch import DispatchError, send_edition
+from .delivery.errors import FatalError
+from .delivery.senders import configured_sender
+from .delivery.senders.base import Batch, Recipient, Sender
+from .models import Delivery, Edition, EditLog, Lock
+from .pipeline import collect_configured
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = "scheduler"
+LOCK_TTL = dt.timedelta(minutes=5)  # a crashed scheduler blocks a new one at most this long
+HEARTBEAT = dt.timedelta(minutes=1)
+SWEEP = dt.timedelta(minutes=5)  # approvals after the send time are picked up this fast
+MISFIRE_GRACE = 30 * 60  # seconds: a fire up to 30 minutes late still runs (tick decides)
+EDITORS_GROUP = "editors"
+
+
+class LockHeld(Exception):
+    """Another scheduler holds the lease; the message names it and when the lease ends."""
+
+
+# --- the lease ------------------------------------------------------------------------
+
+
+def holder_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def acquire_lock(holder: str, now: dt.datetime, name: str = LOCK_NAME) -> Lock:
+    """Take the lease, or raise ``LockHeld`` if a live process of another holder has it.
+
+    A lease of a dead process on this machine is taken over at once; one of another machine
+    only when it has expired.
+    """
+    try:
+        with transaction.atomic():
+            lock = Lock.objects.select_for_update().filter(name=name).first()
+            if lock and lock.holder != holder and lock.expires_at > now and _alive(lock.holder):
+                raise LockHeld(
+                    f"another scheduler is running ({lock.holder}, lease until "
+                    f"{lock.expires_at:%Y-%m-%d %H:%M:%S} UTC): only one may run; stop it, or "
+                    "wait for its lease to expire if it died"
+                )
+            if lock is None:
+                lock = Lock.objects.create(name=name, holder=holder, expires_at=now + LOCK_TTL)
+            else:
+                lock.holder, lock.expires_at = holder, now + LOCK_TTL
+                lock.save()
+            return lock
+    except IntegrityError:  # another process created the row between our read and write
+        raise LockHeld(f"another scheduler took the {name!r} lock just now") from None
+
+
+def renew_lock(holder: str, now: dt.datetime, name: str = LOCK_NAME) -> bool:
+    """Extend our lease; False if someone else holds it now (we must stop)."""
+    return bool(Lock.objects.filter(name=name, holder=holder).update(expires_at=now + LOCK_TTL))
+
+
+def release_lock(holder: str, name: str = LOCK_NAME) -> None:
+    Lock.objects.filter(name=name, holder=holder).delete()
+
+
+def _alive(holder: str) -> bool:
+    """A holder on this machine whose process is gone is not alive; others are assumed so."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# --- the day's times ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayTimes:
+    """One list's moments on one local day, as UTC instants."""
+
+    day: dt.date
+    compose_at: dt.datetime
+    send_at: dt.datetime
+    deadline: dt.datetime
+
+
+def day_times(mailing_list: MailingList, day: dt.date) -> DayTimes:
+    tz = ZoneInfo(mailing_list.time_zone)
+
+    def at(time: dt.time) -> dt.datetime:
+        return dt.datetime.combine(day, time, tzinfo=tz).astimezone(dt.UTC)
+
+    return DayTimes(
+        day,
+        at(mailing_list.compose_time),
+        at(mailing_list.send_time),
+        send_deadline(mailing_list, day),
+    )
+
+
+def local_day(mailing_list: MailingList, now: dt.datetime) -> dt.date:
+    return now.astimezone(ZoneInfo(mailing_list.time_zone)).date()
+
+
+# --- telling the editors ----------------------------------------------------------------
+
+Notify = Callable[[Edition | None, str, str, str], None]  # edition, kind, subject, text
+
+
+def desk_url(edition: Edition) -> str:
+    return f"{settings.SITE_URL}/desk/editions/{edition.pk}/"
+
+
+def editor_addresses() -> list[str]:
+    """Editors and admins with an address: they are the ones who can act on the desk."""
+    users = get_user_model().objects.filter(
+        Q(groups__name=EDITORS_GROUP) | Q(is_superuser=True), is_active=True
+    )
+    return sorted({u.email for u in users.exclude(email="")})
+
+
+def email_editors(subject: str, text: str, sender: Sender | None = None) -> int:
+    """Send a notice to every editor through the configured sender; returns how many."""
+    addresses = editor_addresses()
+    if not addresses:
+        log.warning("no editor has an email address; not told: %s", subject)
+        return 0
+    batch = Batch(
+        from_addr=settings.DIGEST_FROM_EMAIL,
+        subject=subject,
+        html=f"<pre>{html.escape(text)}</pre>",
+        text=text,
+        recipients=[
+            Recipient(delivery_id=0, to=a, headers={"X-Digest-Notice": "editors"})
+            for a in addresses
+        ],
+        category="editors",
+        folder=f"_editors/{dt.date.today():%Y-%m-%d}",
+    )
+    with sender or configured_sender() as backend:
+        backend.send(batch)
+    return len(addresses)
+
+
+def notify_once(edition: Edition, kind: str, subject: str, text: str, notify: Notify) -> bool:
+    """Tell the editors once per edition and kind; the EditLog row is the memory of it, so
+    a restarted scheduler does not mail them again."""
+    with transaction.atomic():
+        if EditLog.objects.filter(edition=edition, action=f"notified {kind}").exists():
+            return False
+        EditLog.objects.create(
+            edition=edition, action=f"notified {kind}", after={"subject": subject}
+        )
+    notify(edition, kind, subject, text)
+    return True
+
+
+def _first_time(key: str, now: dt.datetime) -> bool:
+    """True the first time ``key`` is seen (across processes and restarts). With no edition
+    to hang an EditLog row on, a ``Lock`` row named ``told:...`` is the memory; it lapses a
+    few days later."""
+    Lock.objects.filter(name__startswith="told:", expires_at__lt=now).delete()
+    _, created = Lock.objects.get_or_create(
+        name=key[:100], defaults={"holder": "notice", "expires_at": now + dt.timedelta(days=3)}
+    )
+    return created
+
+
+def default_notify(edition: Edition | None, kind: str, subject: str, text: str) -> None:
+    try:
+        email_editors(subject, text)
+    except Exception:  # a notice that cannot go out must not stop the morning's send
+        log.exception("could not email the editors: %s", subject)
+
+
+# --- what is due ----------------------------------------------------------------------
+
+
+def tick(
+    mailing_list: MailingList,
+    now: dt.datetime,
+    *,
+    sender_factory: Callable[[], Sender] = configured_sender,
+    notify: Notify = default_notify,
+    clock: Clock | None = None,
+    collect: Callable[[], object] = collect_configured,
+) -> str:
+    """Do what is due for the list's edition of today (in its time zone); returns what was
+    done, for the log. Safe to call at any time, any number of times."""
+    times = day_times(mailing_list, local_day(mailing_list, now))
+    if now < times.compose_at:
+        return "waiting for the compose time"
+    edition = Edition.objects.filter(mailing_list=mailing_list, date=times.day).first()
+    if edition is None:
+        # Past the deadline (the server was down all morning) the edition is still composed,
+        # so the editors have something to look at, but only to be refused below as too late.
+        try:
+            collect()
+            edition = compose(mailing_list, times.day, now=now).edition
+        except ComposeError as exc:
+            log.warning("%s: %s", mailing_list.slug, exc)
+            # Nothing to send this morning: say so once (not at every sweep or cron run).
+            if now >= times.send_at and _first_time(
+                f"told:{mailing_list.slug}:{times.day}:not-composed", now
+            ):
+                notify(
+                    None,
+                    "not-composed",
+                    f"NO EDITION: {mailing_list.name} {times.day:%Y-%m-%d} could not be composed",
+                    f"{exc}\nThe scheduler tries again every few minutes until "
+                    f"{_local(times.deadline, mailing_list)}.",
+                )
+            return f"not composed: {exc}"
+        if now < times.deadline:
+            notify_once(
+                edition,
+                "ready",
+                f"Draft ready: {mailing_list.name} {times.day:%Y-%m-%d}",
+                f"{edition.subject}\n\nPreview and approve it on the desk: "
+                f"{desk_url(edition)}\n" + _rule_line(mailing_list, times),
+                notify,
+            )
+    if now < times.send_at:
+        return "composed; waiting for the send time"
+    return _send_due(edition, now, times, sender_factory, notify, clock)
+
+
+def _send_due(edition, now, times, sender_factory, notify, clock) -> str:
+    mailing_list = edition.mailing_list
+    status = edition.status
+    if status in (Edition.Status.SENT, Edition.Status.CANCELLED):
+        return f"nothing to do: {status}"
+    started = (
+        Delivery.objects.filter(edition=edition)
+        .exclude(state__in=[Delivery.State.PENDING, Delivery.State.SKIPPED])
+        .exists()
+    )
+    late = now >= times.deadline or (edition.send_before is not None and now > edition.send_before)
+    if late and not started:
+        if EditLog.objects.filter(edition=edition, action="notified too-late").exists():
+            return "too late: left to the editors"  # they were told; a resume is theirs
+        pause(edition, f"too late: not started by {_local(times.deadline, mailing_list)}")
+        notify_once(
+            edition,
+            "too-late",
+            f"NOT SENT: {mailing_list.name} {times.day:%Y-%m-%d} is too late",
+            f"Sending had not started by the deadline ({_local(times.deadline, mailing_list)})"
+            f"; the scheduler will not send it.\nDecide on the desk: {desk_url(edition)}\n"
+            f"(`digest resume {mailing_list.slug}/{times.day}` then `digest send` sends it "
+            "anyway; cancel drops it.)",
+            notify,
+        )
+        return "too late: not sent, editors told"
+    if status == Edition.Status.PAUSED:
+        return "paused: waiting for an operator"
+    if mailing_list.approval == MailingList.Approval.REQUIRE and status == Edition.Status.DRAFT:
+        notify_once(
+            edition,
+            "unapproved",
+            f"Waiting for approval: {mailing_list.name} {times.day:%Y-%m-%d}",
+            f"The send time ({_local(times.send_at, mailing_list)}) has passed and nobody has "
+            f"approved it. Approve it before {_local(times.deadline, mailing_list)} and it goes "
+            f"out within minutes: {desk_url(edition)}",
+            notify,
+        )
+        return "held: waiting for approval"
+    try:
+        report = send_edition(edition, sender_factory(), clock=clock or SystemClock())
+    except (DispatchError, FatalError) as exc:
+        log.warning("%s: %s", edition, exc)
+        return f"not sent: {exc}"
+    return f"sent {report.sent}" + (f", stopped: {report.stopped}" if report.stopped else "")
+
+
+def _rule_line(mailing_list: MailingList, times: DayTimes) -> str:
+    rule = mailing_list.get_approval_display()
+    return (
+        f"Approval: {rule}. Send time {_local(times.send_at, mailing_list)}, "
+        f"deadline {_local(times.deadline, mailing_list)}."
+    )
+
+
+def _local(moment: dt.datetime, mailing_list: MailingList) -> str:
+    return f"{moment.astimezone(ZoneInfo(mailing_list.time_zone)):%H:%M %Z}"
+
+
+# --- the scheduler ----------------------------------------------------------------------
+
+
+class DailySchedule:
+    """APScheduler wiring around ``tick``; ``clock`` and ``sender_factory`` are seams."""
+
+    def __init__(
+        self,
+        clock: Clock | None = None,
+        sender_factory: Callable[[], Sender] = configured_sender,
+        notify: Notify = default_notify,
+        holder: str | None = None,
+        collect: Callable[[], object] = collect_configured,
+    ) -> None:
+        self.clock = clock or SystemClock()
+        self.sender_factory = sender_factory
+        self.notify = notify
+        self.holder = holder or holder_id()
+        self.collect = collect
+        self.busy: dict[int, threading.Lock] = {}
+        self.scheduler = BlockingScheduler(timezone=dt.UTC)
+
+    def run_list(self, list_id: int) -> str:
+        """One list's tick; a tick already running for the list makes this one a no-op."""
+        guard = self.busy.setdefault(list_id, threading.Lock())
+        if not guard.acquire(blocking=False):
+            return "busy"
+        try:
+            close_old_connections()  # this runs in APScheduler's worker threads
+            mailing_list = MailingList.objects.get(pk=list_id)
+            done = tick(
+                mailing_list,
+                self.clock.now(),
+                sender_factory=self.sender_factory,
+                notify=self.notify,
+                clock=self.clock,
+                collect=self.collect,
+            )
+            log.info("%s: %s", mailing_list.slug, done)
+            return done
+        finally:
+            close_old_connections()
+            guard.release()
+
+    def sweep(self) -> dict[str, str]:
+        """Every list once: catch-up at start, late approvals, lists added since start."""
+        return {ml.slug: self.run_list(ml.pk) for ml in MailingList.objects.all()}
+
+    def heartbeat(self) -> None:
+        if not renew_lock(self.holder, self.clock.now()):
+            log.error("the scheduler lock was taken over; stopping")
+            self.scheduler.shutdown(wait=False)
+
+    def add_jobs(self) -> None:
+        options = {"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE}
+        for ml in MailingList.objects.all():
+            for what, time in (("compose", ml.compose_time), ("send", ml.send_time)):
+                self.scheduler.add_job(
+                    self.run_list,
+                    CronTrigger(hour=time.hour, minute=time.minute, timezone=ml.time_zone),
+                    args=[ml.pk],
+                    id=f"{what}:{ml.slug}",
+                    name=f"{what} {ml.slug} at {time:%H:%M} {ml.time_zone}",
+                    **options,
+                )
+        self.scheduler.add_job(
+            self.sweep, IntervalTrigger(seconds=SWEEP.total_seconds()), id="sweep", **options
+        )
+        self.scheduler.add_job(
+            self.heartbeat,
+            IntervalTrigger(seconds=HEARTBEAT.total_seconds()),
+            id="heartbeat",
+            **options,
+        )
+
+    def start(self, announce: Callable[[str], None] = log.info) -> None:
+        """Take the lock (or raise LockHeld), catch up on today, then run until stopped."""
+        acquire_lock(self.holder, self.clock.now())
+        try:
+            self.add_jobs()
+            for job in self.scheduler.get_jobs():
+                announce(f"job: {job.name}")
+            for slug, done in self.sweep().items():
+                announce(f"{slug}: {done}")
+            self.scheduler.start()
+        finally:
+            release_lock(self.holder)

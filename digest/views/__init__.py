@@ -1,0 +1,1 @@
+"""Web pages of the newsletter: the editors' desk, the public archive, the login."""

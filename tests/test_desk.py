@@ -1,0 +1,250 @@
+"""The desk's plain functions and its pages: edit, move, reorder, drop, add, approve, test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from digest.compose import compose
+from digest.desk import checks, edits, preview
+from digest.models import Article, Delivery, Edition, EditionItem, EditLog, Section
+from subscribers.models import MailingList, Subscriber, Subscription
+
+pytestmark = pytest.mark.django_db
+
+# --- a small newsroom (also used by the archive, stats, permission and browser tests) ---
+# One list, three readers, a composed edition, an editor, a user who is not one, an admin;
+# built directly (no collecting), so these tests depend only on the desk.
+
+DAY = dt.date(2026, 11, 24)
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class World:
+    mailing_list: MailingList
+    edition: Edition
+    editor: User
+    outsider: User
+    admin: User
+
+
+def build(approval: str = MailingList.Approval.REQUIRE) -> World:
+    mailing_list = MailingList.objects.create(
+        name="The Korea Daily Morning",
+        slug="morning-en",
+        from_name="The Korea Daily Morning",
+        from_email="morning@news.example.com",
+        approval=approval,
+    )
+    for address in ("ana@example.com", "bo@example.com", "cy@example.com"):
+        reader = Subscriber.objects.create(email=address, name=address.split("@")[0])
+        Subscription.objects.create(
+            subscriber=reader, mailing_list=mailing_list, status=Subscription.Status.CONFIRMED
+        )
+    la = ZoneInfo("America/Los_Angeles")
+    stories = [
+        ("trade", "Tariff talks resume in Seoul", "Negotiators met again on Monday."),
+        ("trade", "Port of LA sees record Korean imports", "Containers piled up at the port."),
+        ("diplomacy", "Foreign ministers meet in Washington", "The talks covered security."),
+        ("community", "Koreatown food bank expands hours", "Volunteers will open on Sundays."),
+    ]
+    for n, (key, title, summary) in enumerate(stories):
+        Article.objects.create(
+            url=f"https://news.example.com/story-{n}",
+            title=title,
+            byline="Staff",
+            published_at=dt.datetime.combine(DAY, dt.time(3, n), tzinfo=la),
+            language="en",
+            body=summary,
+            content_hash=str(n),
+            section=Section.objects.get(key=key),
+            summary=summary,
+        )
+    edition = compose(mailing_list, DAY).edition
+    editor = User.objects.create_user("editor", "editor@news.example.com", PASSWORD)
+    editor.groups.add(Group.objects.get_or_create(name="editors")[0])
+    outsider = User.objects.create_user("outsider", "outsider@news.example.com", PASSWORD)
+    admin = User.objects.create_superuser("admin", "admin@news.example.com", PASSWORD)
+    return World(mailing_list, edition, editor, outsider, admin)
+
+
+@pytest.fixture
+def world():
+    return build()
+
+
+def items(edition, key):
+    return list(edition.items.filter(section__key=key).order_by("position"))
+
+
+def test_every_edit_is_logged_with_who_and_before_and_after(world):
+    item = items(world.edition, "trade")[0]
+    edits.edit_item(item, world.editor, headline="Tariff talks resume", summary="New summary.")
+    entry = EditLog.objects.get(action="edit")
+    assert entry.user == world.editor and entry.item == item
+    assert entry.before["headline"] == "Port of LA sees record Korean imports"  # newest first
+    assert entry.after == {
+        **entry.before,
+        "headline": "Tariff talks resume",
+        "summary": "New summary.",
+    }
+
+
+def test_move_reorder_drop_and_add_keep_positions_tidy(world):
+    edition = world.edition
+    first, second = items(edition, "trade")
+    edits.reorder(second, world.editor, "up")
+    assert [i.pk for i in items(edition, "trade")] == [second.pk, first.pk]
+    edits.move_item(second, world.editor, Section.objects.get(key="community"))
+    assert [i.position for i in items(edition, "trade")] == [1]
+    assert [i.headline for i in items(edition, "community")][-1] == second.headline
+    edits.drop(first, world.editor)
+    assert items(edition, "trade") == []
+    manual = edits.add_manual_item(
+        edition,
+        world.editor,
+        section=Section.objects.get(key="community"),
+        title="Blood drive Saturday",
+        link="https://church.example.org/blood",
+        text="The Korean United Church hosts a blood drive.",
+    )
+    assert manual.article is None and manual.position == 3
+    assert list(EditLog.objects.values_list("action", flat=True).order_by("id")) == [
+        "reorder",
+        "move",
+        "drop",
+        "add",
+    ]
+    with pytest.raises(edits.EditError, match="link"):
+        edits.add_manual_item(
+            edition, world.editor, section=manual.section, title="x", link="javascript:1", text="y"
+        )
+
+
+def test_approve_unapprove_and_an_approved_edition_cannot_change(world):
+    edition = edits.approve(world.edition, world.editor)
+    assert edition.status == "approved" and edition.approved_by == world.editor
+    assert edition.approved_at is not None
+    with pytest.raises(edits.EditError, match="unapprove"):
+        edits.edit_meta(edition, world.editor, subject="New", preheader="")
+    edition = edits.unapprove(edition, world.admin)
+    assert edition.status == "draft" and edition.approved_by is None
+    entry = EditLog.objects.get(action="unapprove")
+    assert entry.user == world.admin and entry.before["approved_by"] == "editor"
+    edits.cancel(edition, world.editor)
+    edition.refresh_from_db()
+    assert edition.status == "cancelled"
+    with pytest.raises(edits.EditError):
+        edits.approve(edition, world.editor)
+
+
+def test_a_test_send_is_marked_and_is_never_a_delivery(world, settings):
+    preview.send_test(world.edition, world.editor, ["community"])
+    (path,) = settings.DIGEST_OUTBOX_DIR.rglob("*.eml")
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert message["Subject"].startswith("[TEST] ")
+    assert message["X-Digest-Test"] == "1" and message["To"] == "editor@news.example.com"
+    html = message.get_body(("html",)).get_content()
+    assert "Koreatown food bank" in html and "Tariff talks" not in html
+    assert "%%" not in html
+    assert Delivery.objects.count() == 0
+    assert EditLog.objects.get(action="test").after["to"] == "editor@news.example.com"
+
+
+def test_dark_preview_turns_the_dark_rules_on(world):
+    light = preview.preview_html(world.edition)
+    dark = preview.preview_html(world.edition, dark=True)
+    assert "prefers-color-scheme: dark" in light.replace("(prefers-color-scheme:dark)", "")
+    assert "@media all" in dark and not preview.DARK_QUERY.search(dark)
+
+
+def test_warnings_name_what_to_check(world):
+    html = preview.preview_html(world.edition)
+    kinds = {w.kind for w in checks.warnings_for(world.edition, html)}
+    assert kinds == {"empty-section"}  # "More news" has nothing today
+    item = items(world.edition, "trade")[0]
+    item.article.published_at = item.article.published_at.replace(year=2025)
+    item.article.save()
+    big = html + "x" * checks.GMAIL_CLIP_BYTES + '<img src="https://x/p.png"><img alt="ok" src="y">'
+    found = {w.kind: w.message for w in checks.warnings_for(world.edition, big)}
+    assert set(found) == {"empty-section", "old-article", "gmail-clip", "image-alt"}
+    assert "1 image" in found["image-alt"] and "Gmail" in found["gmail-clip"]
+
+
+# --- the pages --------------------------------------------------------------------------
+
+
+def test_an_editor_works_through_the_pages_without_javascript(world, client, settings):
+    client.force_login(world.editor)
+    edition = world.edition
+    page = client.get(reverse("desk:edition", args=[edition.pk]) + "?w=phone")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'width="375"' in body and "Send test to me" in body and "Approve" in body
+    assert "More news" in body and "has no stories today" in body
+
+    item = items(edition, "trade")[0]
+    response = client.post(
+        reverse("desk:item", args=[edition.pk, item.pk]),
+        {
+            "action": "save",
+            "headline": item.headline,
+            "summary": "Edited.",
+            "w": "phone",
+        },
+    )
+    assert response.status_code == 302 and "w=phone" in response["Location"]
+    frame = client.get(reverse("desk:preview", args=[edition.pk]))
+    assert "Edited." in frame.content.decode()
+    assert frame["X-Frame-Options"] == "SAMEORIGIN"
+
+    client.post(
+        reverse("desk:item", args=[edition.pk, item.pk]), {"action": "move", "section": "more"}
+    )
+    assert EditionItem.objects.get(pk=item.pk).section.key == "more"
+    client.post(
+        reverse("desk:action", args=[edition.pk, "meta"]),
+        {"subject": "Our own subject", "preheader": "And a preheader"},
+    )
+    client.post(
+        reverse("desk:action", args=[edition.pk, "add"]),
+        {"section": "community", "title": "Notice", "link": "", "text": "A community notice."},
+    )
+    assert (
+        "A community notice."
+        in client.get(
+            reverse("desk:preview", args=[edition.pk]) + "?sections=community"
+        ).content.decode()
+    )
+    response = client.post(reverse("desk:action", args=[edition.pk, "test"]), follow=True)
+    assert "Test sent to editor@news.example.com" in response.content.decode()
+    client.post(reverse("desk:action", args=[edition.pk, "approve"]))
+    edition.refresh_from_db()
+    assert edition.status == "approved" and edition.subject == "Our own subject"
+    assert edition.approved_by == world.editor
+    # An edit now is refused with a message, not an error page.
+    response = client.post(
+        reverse("desk:item", args=[edition.pk, item.pk]),
+        {"action": "drop"},
+        follow=True,
+    )
+    assert "unapprove it" in response.content.decode()
+    assert EditionItem.objects.filter(pk=item.pk).exists()
+
+
+def test_the_editions_list_and_the_stats_page(world, client):
+    client.force_login(world.editor)
+    body = client.get(reverse("desk:editions")).content.decode()
+    assert "morning-en" in body and "2026-11-24" in body
+    stats = client.get(reverse("desk:stats", args=["morning-en"])).content.decode()
+    assert "<svg" in stats and "recipients" in stats
+    assert not re.search(r"https?://(?!www\.w3\.org)[^\"' ]*\.(js|css)", stats)  # no CDN
