@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-postgres lint bench clean
+.PHONY: install demo serve test test-postgres lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/digest migrate --no-input -v 0
 	$(BIN)/digest demo
+
+serve: $(STAMP)
+	$(BIN)/digest migrate --no-input -v 0
+	$(BIN)/digest runserver
 
 test: $(STAMP)
 	@[ -x /usr/bin/chromium ] || echo "NOTE: /usr/bin/chromium is missing: browser tests will be skipped (apt-get install chromium fonts-nanum)"
