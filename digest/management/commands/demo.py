@@ -53,7 +53,7 @@ class Command(BaseCommand):
         english = MailingList.objects.get(slug="morning-en")
         token = tokens.make_token(tokens.PREFERENCES, reader.pk, english.pk)
         site = settings.SITE_URL
-        console.rule("Web pages: start them with `.venv/bin/digest runserver`")
+        console.rule("Web pages: start them with `make serve`")
         for label, value in (
             ("admin", f"{site}/admin/  (user {DEMO_ADMIN}, password {password})"),
             ("editors' desk", f"{site}/desk/  (user {DEMO_EDITOR}, password {editor_password})"),
