@@ -55,9 +55,17 @@ def eligible(list_id: int, batch_size: int = 1000) -> Iterator[Recipient]:
 
 
 def still_eligible(list_id: int, subscriber_ids: list[int]) -> set[int]:
-    """Re-check a claimed batch at send time: an unsubscribe or block since enqueue wins."""
+    """Re-check a claimed batch at send time: an unsubscribe or block since enqueue wins.
+
+    The same rule as ``eligible_subscriptions``, driven from the batch's subscriber ids (a
+    primary-key lookup each) rather than from the list's subscriptions, which a planner may
+    walk in full for every batch of a large list.
+    """
     return set(
-        eligible_subscriptions(list_id)
-        .filter(subscriber_id__in=subscriber_ids)
-        .values_list("subscriber_id", flat=True)
+        Subscriber.objects.filter(
+            pk__in=subscriber_ids,
+            status=Subscriber.Status.ACTIVE,
+            subscriptions__mailing_list_id=list_id,
+            subscriptions__status=Subscription.Status.CONFIRMED,
+        ).values_list("pk", flat=True)
     )
