@@ -30,7 +30,7 @@ test: $(STAMP)
 
 # The delivery tests again on PostgreSQL (DIGEST_TEST_POSTGRES=postgres://user@host:port;
 # .ci/run starts a private server and sets it).
-DELIVERY_TESTS := tests/test_delivery_smtp.py tests/test_delivery_sendgrid.py \
+DELIVERY_TESTS := tests/test_delivery_smtp.py tests/test_delivery_sendgrid.py tests/test_delivery_pipeline.py \
 	tests/test_delivery_control.py tests/test_delivery_processes.py tests/test_delivery_storm.py \
 	tests/test_idempotency.py tests/test_events.py
 test-postgres: $(STAMP)

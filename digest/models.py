@@ -195,7 +195,7 @@ class Delivery(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", "Waiting"
-        SENDING = "sending", "Handed to the provider, answer not recorded"
+        SENDING = "sending", "Claimed by a run, answer not recorded"
         # A run died while the provider had these: they may or may not have gone out.
         UNCERTAIN = "uncertain", "Uncertain (a run died during the send)"
         SENT = "sent", "Sent"
@@ -232,6 +232,26 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.edition} → {self.email}: {self.state}"
+
+
+class Handoff(models.Model):
+    """A claimed batch given to the provider: written (and committed) just before the call.
+
+    If a run dies, its claimed rows with a handoff are uncertain (the provider may have sent
+    them); claimed rows without one (a batch prepared while the previous one was with the
+    provider) were never seen by anyone and go back to waiting.
+    """
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+")
+    claimed_by = models.CharField(max_length=100)
+    claimed_at = models.DateTimeField()
+    handed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["edition", "claimed_by", "claimed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.edition}: batch of {self.claimed_by} claimed {self.claimed_at}"
 
 
 class Event(models.Model):

@@ -50,6 +50,9 @@ def test_an_edition_goes_out_as_valid_requests_with_everything_per_reader(demo):
         assert [c["type"] for c in body["content"]] == ["text/plain", "text/html"]
         assert body["categories"] == ["morning-en"]
         assert body["tracking_settings"] == {"subscription_tracking": {"enable": False}}
+        # Headers every reader shares go once per request; SendGrid merges them in.
+        assert body["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert body["headers"]["List-Id"] == "The Korea Daily Morning <morning-en.koreadailyus.com>"
         assert body["from"] == {
             "email": "morning@koreadailyus.com",
             "name": "The Korea Daily Morning",
@@ -66,7 +69,7 @@ def test_an_edition_goes_out_as_valid_requests_with_everything_per_reader(demo):
             unsubscribe = p["substitutions"]["%%UNSUBSCRIBE_URL%%"]
             assert unsubscribe.startswith("https://news.example.com/unsubscribe/")
             assert p["headers"]["List-Unsubscribe"].startswith(f"<{unsubscribe}>, <mailto:")
-            assert p["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+            assert "List-Unsubscribe-Post" not in p["headers"]
             assert p["substitutions"]["%%EMAIL%%"] == delivery.email
             assert delivery.state == "sent" and delivery.provider_id == request.message_id
 

@@ -6,8 +6,11 @@ signing two links and substituting them.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from email.utils import formataddr
 
@@ -52,7 +55,8 @@ class SendReport:
     failed: Counter = field(default_factory=Counter)
     retry_later: int = 0
     skipped: int = 0
-    uncertain: int = 0  # found at the start: claimed by a run that died
+    uncertain: int = 0  # found at the start: handed to the provider by a run that died
+    returned: int = 0  # found at the start: claimed by a run that died, never handed over
     resent_uncertain: int = 0
     stopped: str = ""  # why the run stopped early, if it did
     elapsed: float = 0.0
@@ -71,6 +75,7 @@ class Personalizer:
         self.view = view
         self.template_dir = template_dir
         self.variants: dict[tuple[str, ...], RenderedVariant] = {}
+        self.choices: dict[tuple[str, ...], tuple[str, ...]] = {}
         mailing_list = edition.mailing_list
         from_email = mailing_list.from_email or settings.DIGEST_FROM_EMAIL
         self.from_addr = formataddr((mailing_list.from_name, from_email))
@@ -86,6 +91,12 @@ class Personalizer:
         self.site = settings.SITE_URL
         self.unsubscribe_address = settings.DIGEST_UNSUBSCRIBE_EMAIL
 
+    def variant_of(self, choice: tuple[str, ...]) -> tuple[str, ...]:
+        """A reader's variant: their choice among today's sections (empty: none of them)."""
+        if choice not in self.choices:
+            self.choices[choice] = variant_for(choice, self.view.section_keys)
+        return self.choices[choice]
+
     def variant(self, sections: tuple[str, ...]) -> RenderedVariant:
         if sections not in self.variants:
             self.variants[sections] = render_variant(self.view, sections, self.template_dir)
@@ -98,10 +109,34 @@ class Personalizer:
         sections (readers with none of theirs today are not in any batch).
         """
         groups: dict[tuple[str, ...], list[Recipient]] = {}
+        list_id = self.edition.mailing_list_id
+        unsubscribe = tokens.token_maker(tokens.UNSUBSCRIBE, list_id)
+        preferences = tokens.token_maker(tokens.PREFERENCES, list_id)
+        site, mailbox = self.site, self.unsubscribe_address
         for delivery in deliveries:
-            sections = variant_for(delivery.sections, self.view.section_keys)
-            if sections:
-                groups.setdefault(sections, []).append(self.recipient(delivery))
+            sections = self.variant_of(tuple(delivery.sections))
+            if not sections:
+                continue
+            token = unsubscribe(delivery.subscriber_id)
+            unsubscribe_url = f"{site}/unsubscribe/{token}/"
+            groups.setdefault(sections, []).append(
+                Recipient(
+                    delivery_id=delivery.id,
+                    to=delivery.email,
+                    values={
+                        UNSUBSCRIBE_URL: unsubscribe_url,
+                        PREFERENCES_URL: f"{site}/preferences/"
+                        f"{preferences(delivery.subscriber_id)}/",
+                        EMAIL: delivery.email,
+                    },
+                    headers={
+                        "List-Unsubscribe": (
+                            f"<{unsubscribe_url}>, <mailto:{mailbox}?subject=unsubscribe%20{token}>"
+                        ),
+                        "X-Digest-Delivery": str(delivery.id),
+                    },
+                )
+            )
         return [
             Batch(
                 from_addr=self.from_addr,
@@ -116,28 +151,6 @@ class Personalizer:
             )
             for sections, recipients in groups.items()
         ]
-
-    def recipient(self, delivery) -> Recipient:
-        list_id = self.edition.mailing_list_id
-        unsubscribe = tokens.make_token(tokens.UNSUBSCRIBE, delivery.subscriber_id, list_id)
-        preferences = tokens.make_token(tokens.PREFERENCES, delivery.subscriber_id, list_id)
-        unsubscribe_url = f"{self.site}/unsubscribe/{unsubscribe}/"
-        return Recipient(
-            delivery_id=delivery.id,
-            to=delivery.email,
-            values={
-                UNSUBSCRIBE_URL: unsubscribe_url,
-                PREFERENCES_URL: f"{self.site}/preferences/{preferences}/",
-                EMAIL: delivery.email,
-            },
-            headers={
-                "List-Unsubscribe": (
-                    f"<{unsubscribe_url}>, <mailto:{self.unsubscribe_address}"
-                    f"?subject=unsubscribe%20{unsubscribe}>"
-                ),
-                "X-Digest-Delivery": str(delivery.id),
-            },
-        )
 
     def message(self, delivery: Delivery) -> OutgoingMessage:
         """One reader's finished message (previews, benchmarks)."""
@@ -190,81 +203,16 @@ def send_edition(
     if not view.sections:
         raise DispatchError(f"edition {edition} has no items: compose it again")
     report.enqueued = ledger.enqueue(edition).created
-    report.uncertain = ledger.uncertain(edition, clock.now())
+    recovered = ledger.recover(edition, clock.now())
+    report.uncertain, report.returned = recovered.uncertain, recovered.returned
     if report.uncertain and options.on_uncertain == "resend":
         report.resent_uncertain = ledger.requeue_uncertain(edition)
     Edition.objects.filter(pk=edition.pk).exclude(status=Edition.Status.SENT).update(
         status=Edition.Status.SENDING
     )
     personalizer = Personalizer(edition, view, options.template_dir)
-    total = Delivery.objects.filter(edition=edition).exclude(state=Delivery.State.SKIPPED).count()
-    report.recipients = total
-    done = Delivery.objects.filter(edition=edition, state=Delivery.State.SENT).count()
-    limiter = RateLimiter(clock, options.per_second, options.quota)
-    failed_batches = 0
-    batch: list[Delivery] = []
-    try:
-        with sender:
-            while True:
-                if (stop := _interrupted(edition)) is not None:
-                    report.stopped = stop
-                    break
-                chosen = ledger.next_choice(edition, clock.now())
-                if chosen is None:
-                    break
-                # Render this choice's variant before claiming anyone: a template error then
-                # stops the run with nothing in the air. Each variant renders once.
-                if variant := variant_for(chosen, view.section_keys):
-                    try:
-                        personalizer.variant(variant)
-                    except RenderError as exc:
-                        report.stopped = pause(edition, f"the email cannot be rendered: {exc}")
-                        break
-                # (Another worker may have just taken that choice: then take whatever is due.)
-                batch = ledger.claim(
-                    edition, options.batch_size, clock.now(), chosen
-                ) or ledger.claim(edition, options.batch_size, clock.now())
-                if not batch:
-                    continue
-                allowed = still_eligible(edition.mailing_list_id, [d.subscriber_id for d in batch])
-                gone = [d.id for d in batch if d.subscriber_id not in allowed]
-                if gone:
-                    ledger.skip(gone, "unsubscribed or blocked after the edition was enqueued")
-                    report.skipped += len(gone)
-                keys = view.section_keys
-                nothing = [d.id for d in batch if not variant_for(d.sections, keys)]
-                if nothing:
-                    ledger.skip(nothing, ledger.NO_SECTIONS)
-                    report.skipped += len(nothing)
-                batch = [d for d in batch if d.subscriber_id in allowed]
-                for group in personalizer.batches(batch):
-                    limiter.acquire(len(group.recipients))
-                    results = sender.send(group)
-                    ledger.record(results, clock.now())
-                    apply_send_failures(results)
-                    _tally(report, results)
-                    done += sum(1 for r in results if r.status == "sent")
-                    failed_batches = (
-                        0 if any(r.status == "sent" for r in results) else (failed_batches + 1)
-                    )
-                    if on_progress:
-                        on_progress(done, total)
-                if options.breaker and failed_batches >= options.breaker:
-                    report.stopped = pause(
-                        edition,
-                        f"{failed_batches} batches in a row failed (last: "
-                        f"{results[-1].error if results else 'no answer'}); paused: fix the "
-                        "cause, then `digest resume`",
-                    )
-                    break
-    except (FatalError, QuotaReached) as exc:
-        partial = getattr(exc, "partial", [])
-        # Record what the provider answered before it failed; give back what it never saw.
-        ledger.record(partial, clock.now())
-        apply_send_failures(partial)
-        _tally(report, partial)
-        ledger.release([d.id for d in batch])
-        report.stopped = pause(edition, str(exc)) if isinstance(exc, FatalError) else str(exc)
+    run = _Run(edition, sender, personalizer, options, clock, report, on_progress)
+    run.loop()
     report.previews = {k: v.html for k, v in personalizer.variants.items()}
     counts = ledger.counts(edition)
     if not report.stopped and counts["pending"] == 0 and counts["sending"] == 0:
@@ -273,6 +221,181 @@ def send_edition(
         )
     report.elapsed = clock.monotonic() - started
     return report
+
+
+@dataclass
+class _Job:
+    """One claim: the deliveries it took, and their batches ready for the sender."""
+
+    claimed_at: dt.datetime
+    ids: list[int]
+    groups: list[Batch]
+
+    @property
+    def size(self) -> int:
+        return sum(len(group.recipients) for group in self.groups)
+
+
+class _Run:
+    """The loop of one ``send_edition`` call.
+
+    The next batch is claimed, re-checked and personalized while the provider has the
+    current one; then the current one's answers are recorded and the next is handed over.
+    A sender that allows it (``overlap = True``: it only talks to its provider) sends in a
+    second thread, so our database work and the provider's answer overlap; the database is
+    used from this thread only. At most one batch is with the provider at a time.
+    """
+
+    def __init__(self, edition, sender, personalizer, options, clock, report, on_progress):
+        self.edition = edition
+        self.sender = sender
+        self.personalizer = personalizer
+        self.options = options
+        self.clock = clock
+        self.report = report
+        self.on_progress = on_progress
+        self.limiter = RateLimiter(clock, options.per_second, options.quota)
+        self.total = (
+            Delivery.objects.filter(edition=edition).exclude(state=Delivery.State.SKIPPED).count()
+        )
+        report.recipients = self.total
+        self.done = Delivery.objects.filter(edition=edition, state=Delivery.State.SENT).count()
+        self.failed_batches = 0
+        self.last_error = ""
+        self.render_error = ""
+        self.choice: tuple[str, ...] | None = None
+        self.full = False  # the last claim of self.choice was a full batch: more may wait
+
+    def loop(self) -> None:
+        overlap = getattr(self.sender, "overlap", False)
+        pool = ThreadPoolExecutor(1, "digest-send") if overlap else None
+        flight: tuple[_Job, Future] | None = None  # with the provider
+        job: _Job | None = None  # prepared, not handed over
+        try:
+            with self.sender:
+                while True:
+                    job = self.prepare()
+                    if flight:
+                        self.finish(*flight)
+                        flight = None
+                    stop = self.render_error or self.tripped()
+                    if not stop and job is not None:
+                        stop = _interrupted(self.edition)
+                    if stop:
+                        self.report.stopped = stop
+                        break
+                    if job is None:
+                        break
+                    self.limiter.acquire(job.size)
+                    ledger.hand_over(self.edition, job.claimed_at)
+                    flight, job = (job, self.transmit(job, pool)), None
+        except (FatalError, QuotaReached) as exc:
+            partial = getattr(exc, "partial", [])
+            # Record what the provider answered before it failed; give back what it never saw.
+            self.record(partial)
+            if flight:
+                ledger.release(flight[0].ids)
+                flight = None
+            self.report.stopped = (
+                pause(self.edition, str(exc)) if isinstance(exc, FatalError) else str(exc)
+            )
+        finally:
+            if flight:  # interrupted (Ctrl-C) while the provider had a batch: keep its answers
+                with suppress(Exception):
+                    self.finish(*flight)
+            if pool:
+                pool.shutdown(wait=True)
+            if job is not None:
+                ledger.release(job.ids)  # prepared, never handed over
+
+    def prepare(self) -> _Job | None:
+        """Claim the next batch, re-check its readers and personalize it; None when nothing
+        is due. A template that fails to render stops the run before anyone is claimed."""
+        personalizer = self.personalizer
+        while True:
+            now = self.clock.now()
+            chosen = self.choice if self.full else ledger.next_choice(self.edition, now)
+            if chosen is None:
+                return None
+            if variant := personalizer.variant_of(chosen):
+                try:
+                    personalizer.variant(variant)
+                except RenderError as exc:
+                    self.render_error = pause(self.edition, f"the email cannot be rendered: {exc}")
+                    return None
+            size = self.options.batch_size
+            batch = ledger.claim(self.edition, size, now, chosen)
+            self.choice, self.full = chosen, len(batch) == size
+            if not batch:
+                # Another worker took that choice: take whatever is due, or look again.
+                batch = ledger.claim(self.edition, size, now)
+                if not batch:
+                    continue
+            allowed = still_eligible(self.edition.mailing_list_id, [d.subscriber_id for d in batch])
+            gone = [d.id for d in batch if d.subscriber_id not in allowed]
+            if gone:
+                ledger.skip(gone, "unsubscribed or blocked after the edition was enqueued")
+                self.report.skipped += len(gone)
+            kept = [d for d in batch if d.subscriber_id in allowed]
+            nothing = [d.id for d in kept if not personalizer.variant_of(d.sections)]
+            if nothing:
+                ledger.skip(nothing, ledger.NO_SECTIONS)
+                self.report.skipped += len(nothing)
+            groups = personalizer.batches(kept)
+            if groups:
+                return _Job(now, [d.id for d in batch], groups)
+
+    def transmit(self, job: _Job, pool: ThreadPoolExecutor | None) -> Future:
+        if pool:
+            return pool.submit(self._send, job.groups)
+        future: Future = Future()
+        try:
+            future.set_result(self._send(job.groups))
+        except Exception as exc:  # finish() raises it, after the next batch is prepared
+            future.set_exception(exc)
+        return future
+
+    def _send(self, groups: list[Batch]) -> list[list[SendResult]]:
+        answered: list[list[SendResult]] = []
+        for group in groups:
+            try:
+                answered.append(self.sender.send(group))
+            except FatalError as exc:
+                exc.partial = [r for results in answered for r in results] + list(
+                    getattr(exc, "partial", [])
+                )
+                raise
+        return answered
+
+    def finish(self, job: _Job, future: Future) -> None:
+        """Wait for the provider's answers to a batch and record them."""
+        for results in future.result():
+            self.record(results)
+            self.failed_batches = (
+                0 if any(r.status == "sent" for r in results) else self.failed_batches + 1
+            )
+            if results and self.failed_batches:
+                self.last_error = results[-1].error
+            if self.on_progress:
+                self.on_progress(self.done, self.total)
+
+    def record(self, results: list[SendResult]) -> None:
+        if not results:
+            return
+        ledger.record(results, self.clock.now())
+        apply_send_failures(results)
+        _tally(self.report, results)
+        self.done += sum(1 for r in results if r.status == "sent")
+
+    def tripped(self) -> str:
+        """The circuit breaker: this many failed batches in a row pause the edition."""
+        if not (self.options.breaker and self.failed_batches >= self.options.breaker):
+            return ""
+        return pause(
+            self.edition,
+            f"{self.failed_batches} batches in a row failed (last: "
+            f"{self.last_error or 'no answer'}); paused: fix the cause, then `digest resume`",
+        )
 
 
 def check_startable(edition: Edition, now) -> None:

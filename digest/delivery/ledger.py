@@ -14,6 +14,7 @@ import socket
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import connection, transaction
 from django.db.models import Count, DateTimeField, F, Q, Value
@@ -22,7 +23,7 @@ from django.utils import timezone
 from subscribers.audience import eligible_subscriptions
 from subscribers.models import Subscriber, Subscription
 
-from ..models import Delivery, Edition
+from ..models import Delivery, Edition, Handoff
 from .senders.base import SendResult
 
 LEASE = dt.timedelta(minutes=30)  # longer than any batch takes, throttling included
@@ -77,6 +78,9 @@ def enqueue(edition: Edition) -> EnqueueResult:
         eligible_subscriptions(edition.mailing_list_id)
         .annotate(**{f"c_{name}": expression for name, expression in columns.items()})
         .values_list(*(f"c_{name}" for name in columns))
+        # Readers of one section choice get neighbouring ids, so a claim for one choice
+        # (one variant, one large provider request) reads a run of rows, not the whole list.
+        .order_by("sections", "subscriber_id")
     )
     sql, params = select.query.sql_with_params()
     table = connection.ops.quote_name(Delivery._meta.db_table)
@@ -165,8 +169,14 @@ def _choice(value) -> tuple[str, ...]:
     """A JSON list column as returned by a raw cursor: text on SQLite, text or a list on
     PostgreSQL depending on the driver's loaders."""
     if isinstance(value, str):
-        value = json.loads(value)
+        return _parsed_choice(value)
     return tuple(value or ())
+
+
+@lru_cache(maxsize=1024)
+def _parsed_choice(text: str) -> tuple[str, ...]:
+    # A list has a handful of distinct choices: parse each once, not once per reader.
+    return tuple(json.loads(text) or ())
 
 
 def record(results: Iterable[SendResult], now: dt.datetime | None = None) -> None:
@@ -219,9 +229,26 @@ def release(ids: Sequence[int]) -> None:
     )
 
 
-def uncertain(edition: Edition, now: dt.datetime | None = None) -> int:
-    """Move deliveries whose run died holding them to ``uncertain``: the lease expired, or
-    the worker that claimed them was a process on this machine that no longer exists."""
+def hand_over(edition: Edition, claimed_at: dt.datetime) -> None:
+    """Note, before calling the provider, that the batch claimed at ``claimed_at`` by this
+    worker is going out: from here on a crash leaves its rows uncertain."""
+    Handoff.objects.create(edition=edition, claimed_by=WORKER, claimed_at=claimed_at)
+
+
+@dataclass(frozen=True)
+class Recovered:
+    uncertain: int  # the provider may have them: an operator decides
+    returned: int  # claimed, never handed over: waiting again
+
+
+def recover(edition: Edition, now: dt.datetime | None = None) -> Recovered:
+    """Settle deliveries whose run died holding them (the lease expired, or the worker was a
+    process of this machine that no longer exists).
+
+    Batches that were handed over become ``uncertain``: never silently resent or dropped.
+    Batches only claimed (prepared while the one before was with the provider) go back to
+    waiting, since nobody outside this database has seen them.
+    """
     now = now or timezone.now()
     sending = Delivery.objects.filter(edition=edition, state=Delivery.State.SENDING)
     host = socket.gethostname()
@@ -230,10 +257,21 @@ def uncertain(edition: Edition, now: dt.datetime | None = None) -> int:
         for worker in sending.values_list("claimed_by", flat=True).distinct()
         if worker.rpartition(":")[0] == host and not _alive(worker.rpartition(":")[2])
     ]
-    return sending.filter(Q(lease_until__lt=now) | Q(claimed_by__in=dead)).update(
-        state=Delivery.State.UNCERTAIN,
-        last_error="a run stopped after handing this to the provider and before its answer",
-    )
+    stale = sending.filter(Q(lease_until__lt=now) | Q(claimed_by__in=dead))
+    handed = set(Handoff.objects.filter(edition=edition).values_list("claimed_by", "claimed_at"))
+    never_handed = Q(pk__in=[])
+    for worker, claimed_at in stale.values_list("claimed_by", "claimed_at").distinct():
+        if claimed_at is not None and (worker, claimed_at) not in handed:
+            never_handed |= Q(claimed_by=worker, claimed_at=claimed_at)
+    with transaction.atomic():
+        returned = stale.filter(never_handed).update(
+            state=Delivery.State.PENDING, lease_until=None, attempts=F("attempts") - 1
+        )
+        uncertain = stale.update(
+            state=Delivery.State.UNCERTAIN,
+            last_error="a run stopped after handing this to the provider and before its answer",
+        )
+    return Recovered(uncertain, returned)
 
 
 def _alive(pid: str) -> bool:

@@ -44,6 +44,7 @@ class _Throttled(Exception):
 
 class SendGridSender:
     name = "sendgrid"
+    overlap = True  # send() touches only the API: the next batch is prepared meanwhile
 
     def __init__(
         self,
@@ -96,7 +97,6 @@ class SendGridSender:
                     "to": [{"email": r.to}],
                     "headers": {
                         **{k: v for k, v in r.headers.items() if k in PER_READER_HEADERS},
-                        **shared,
                         "X-Digest-Delivery": str(r.delivery_id),
                     },
                     "substitutions": dict(r.values),
@@ -111,6 +111,8 @@ class SendGridSender:
                 {"type": "text/plain", "value": batch.text},
                 {"type": "text/html", "value": batch.html},
             ],
+            # The same for every reader: once per request, merged into each message.
+            "headers": shared,
             "tracking_settings": {"subscription_tracking": {"enable": False}},
         }
         if batch.category:

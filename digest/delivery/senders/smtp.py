@@ -19,6 +19,7 @@ BAD_MAILBOX_CODES = {550, 551, 553}
 
 class SmtpSender:
     name = "smtp"
+    overlap = True  # send() touches only the relay: the next batch is prepared meanwhile
 
     def __init__(self, url: str, timeout: float = 30.0) -> None:
         parts = urlsplit(url)

@@ -78,6 +78,8 @@ def send_table(report: SendReport) -> Table:
         table.add_row(
             "  of which queued again (DIGEST_ON_UNCERTAIN=resend)", str(report.resent_uncertain)
         )
+    if report.returned:
+        table.add_row("back to waiting (a dead run claimed them, never sent)", str(report.returned))
     rate = report.sent / report.elapsed if report.elapsed > 0 else 0.0
     table.add_row("elapsed", f"{report.elapsed:.1f} s ({rate:.0f}/s)")
     return table

@@ -1,0 +1,117 @@
+"""The dispatch loop's overlap: the next batch is prepared while the provider has the current
+one, and a batch that was only prepared is never counted as possibly sent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import threading
+
+import pytest
+
+from digest.clock import FakeClock
+from digest.compose import compose
+from digest.delivery import ledger
+from digest.delivery.dispatch import SendOptions, send_edition
+from digest.delivery.senders import MemorySender, SendGridSender
+from digest.demo import DEMO_DAY
+from digest.models import Delivery, Edition, Handoff
+from subscribers.models import MailingList
+
+from .sendgrid_api import Answer, SendGridAPI
+
+pytestmark = pytest.mark.django_db
+
+KEY = "SG.pipeline-key"
+
+
+def edition() -> Edition:
+    return compose(MailingList.objects.get(slug="morning-en"), DEMO_DAY).edition
+
+
+def states(target: Edition) -> list[str]:
+    return list(
+        Delivery.objects.filter(edition=target).order_by("id").values_list("state", flat=True)
+    )
+
+
+class Overlapping(MemorySender):
+    """Holds the first batch until the run has claimed the next one."""
+
+    overlap = True
+
+    def __init__(self, next_claimed: threading.Event) -> None:
+        super().__init__()
+        self.next_claimed = next_claimed
+        self.threads: set[str] = set()
+        self.waited: list[bool] = []
+
+    def send(self, batch):
+        self.threads.add(threading.current_thread().name)
+        if not self.waited:
+            self.waited.append(self.next_claimed.wait(timeout=10))
+        return super().send(batch)
+
+
+def test_the_next_batch_is_claimed_while_the_provider_has_the_current_one(demo, monkeypatch):
+    target = edition()
+    claims, next_claimed = [], threading.Event()
+    real_claim = ledger.claim
+
+    def claim(*args, **kwargs):
+        rows = real_claim(*args, **kwargs)
+        if rows:
+            claims.append(rows)
+            if len(claims) == 2:
+                next_claimed.set()
+        return rows
+
+    monkeypatch.setattr(ledger, "claim", claim)
+    sender = Overlapping(next_claimed)
+    report = send_edition(target, sender, options=SendOptions(batch_size=1))
+    assert sender.waited == [True], "the second batch was not prepared during the first send"
+    assert report.sent == 4 and states(target) == ["sent"] * 4
+    assert sender.threads and all(name.startswith("digest-send") for name in sender.threads)
+    # Every batch was written down as handed over before it went, and only then.
+    assert Handoff.objects.filter(edition=target).count() == 4
+
+
+def test_a_refused_key_mid_run_keeps_what_was_sent_and_gives_back_the_rest(demo):
+    target = edition()
+    script = {2: Answer(401, body={"errors": [{"message": "revoked"}]})}
+    with SendGridAPI(KEY, script=lambda n, body: script.get(n)) as api:
+        backend = SendGridSender(KEY, host=api.url, timeout=5, sleep=lambda s: None)
+        report = send_edition(target, backend, options=SendOptions(batch_size=1))
+    assert "refused the API key (401)" in report.stopped
+    # The first reader went; the second was refused; the third, prepared meanwhile, never
+    # left: nothing stays claimed, nothing is uncertain.
+    assert report.sent == 1
+    assert sorted(states(target)) == ["pending", "pending", "pending", "sent"]
+    assert Edition.objects.get(pk=target.pk).status == "paused"
+
+
+def test_a_dead_runs_prepared_batch_waits_again_and_its_handed_batch_is_uncertain(demo):
+    target = edition()
+    ledger.enqueue(target)
+    dead = f"{socket.gethostname()}:999999999"
+    handed_at = dt.datetime(2026, 11, 24, 13, 0, tzinfo=dt.UTC)
+    prepared_at = handed_at + dt.timedelta(seconds=1)
+    first, second, third, _ = Delivery.objects.filter(edition=target).order_by("id")
+    for row, claimed_at in ((first, handed_at), (second, prepared_at), (third, prepared_at)):
+        Delivery.objects.filter(pk=row.pk).update(
+            state="sending",
+            claimed_by=dead,
+            claimed_at=claimed_at,
+            lease_until=handed_at + dt.timedelta(days=9),
+            attempts=1,
+        )
+    Handoff.objects.create(edition=target, claimed_by=dead, claimed_at=handed_at)
+
+    sender = MemorySender()
+    report = send_edition(target, sender, options=SendOptions(batch_size=10), clock=FakeClock())
+    assert (report.uncertain, report.returned, report.sent) == (1, 2, 3)
+    assert first.email not in {m.to for m in sender.sent}
+    assert states(target) == ["uncertain", "sent", "sent", "sent"]
+    assert list(
+        Delivery.objects.filter(pk__in=[second.pk, third.pk]).values_list("attempts", flat=True)
+    ) == [1, 1]
