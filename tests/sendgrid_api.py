@@ -219,6 +219,11 @@ class SendGridAPI:
                             ),
                         )
                     )
+                media = self.headers.get("Content-Type", "").replace(" ", "").lower()
+                if media not in ("application/json", "application/json;charset=utf-8"):
+                    return self.reply(
+                        Answer(415, body=_error(f"Content-Type {media!r} is not JSON"))
+                    )
                 try:
                     body = json.loads(raw)
                 except ValueError:

@@ -115,3 +115,26 @@ def test_a_dead_runs_prepared_batch_waits_again_and_its_handed_batch_is_uncertai
     assert list(
         Delivery.objects.filter(pk__in=[second.pk, third.pk]).values_list("attempts", flat=True)
     ) == [1, 1]
+
+
+def test_the_send_time_recheck_follows_the_eligibility_rule(demo):
+    from subscribers.audience import eligible_subscriptions, still_eligible
+    from subscribers.models import Subscriber, Subscription
+
+    english = MailingList.objects.get(slug="morning-en")
+    korean = MailingList.objects.get(slug="morning-ko")
+    readers = list(Subscriber.objects.order_by("pk"))
+    blocked, unsubscribed, other_list_only = readers[0], readers[1], readers[2]
+    Subscriber.objects.filter(pk=blocked.pk).update(status=Subscriber.Status.BLOCKED)
+    Subscription.objects.filter(subscriber=unsubscribed, mailing_list=english).update(
+        status=Subscription.Status.UNSUBSCRIBED
+    )
+    Subscription.objects.filter(subscriber=other_list_only, mailing_list=english).delete()
+    Subscription.objects.get_or_create(
+        subscriber=other_list_only, mailing_list=korean, defaults={"status": "confirmed"}
+    )
+    everyone = [r.pk for r in readers]
+    expected = set(eligible_subscriptions(english.pk).values_list("subscriber_id", flat=True))
+    assert still_eligible(english.pk, everyone) == expected
+    assert {blocked.pk, unsubscribed.pk, other_list_only.pk}.isdisjoint(expected)
+    assert expected, "the demo list has eligible readers left"

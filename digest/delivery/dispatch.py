@@ -346,20 +346,25 @@ class _Run:
                 return _Job(now, [d.id for d in batch], groups)
 
     def transmit(self, job: _Job, pool: ThreadPoolExecutor | None) -> Future:
+        # A sender that can (SendGrid) builds its requests here, in this thread: the
+        # sending thread then only waits on the network.
+        prepare = getattr(self.sender, "prepare", None)
+        payloads = [prepare(group) for group in job.groups] if prepare else job.groups
+        send = self.sender.send_prepared if prepare else self.sender.send
         if pool:
-            return pool.submit(self._send, job.groups)
+            return pool.submit(self._send, send, payloads)
         future: Future = Future()
         try:
-            future.set_result(self._send(job.groups))
+            future.set_result(self._send(send, payloads))
         except Exception as exc:  # finish() raises it, after the next batch is prepared
             future.set_exception(exc)
         return future
 
-    def _send(self, groups: list[Batch]) -> list[list[SendResult]]:
+    def _send(self, send: Callable, payloads: list) -> list[list[SendResult]]:
         answered: list[list[SendResult]] = []
-        for group in groups:
+        for payload in payloads:
             try:
-                answered.append(self.sender.send(group))
+                answered.append(send(payload))
             except FatalError as exc:
                 exc.partial = [r for results in answered for r in results] + list(
                     getattr(exc, "partial", [])

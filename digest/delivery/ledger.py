@@ -12,7 +12,7 @@ import json
 import os
 import socket
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -39,7 +39,7 @@ class EnqueueResult:
     already: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per reader, as senders.base.Recipient
 class Claimed:
     """A delivery this worker holds: just what sending it needs."""
 
@@ -133,36 +133,55 @@ def claim(
     Given ``sections``, the batch holds readers of that one choice, so that a provider that
     personalizes on its side gets a few large requests rather than many small ones.
 
-    One statement picks and marks the rows and returns what sending needs (UPDATE ...
-    RETURNING, with FOR UPDATE SKIP LOCKED on PostgreSQL), so a claim is a single round trip
-    and two workers never take the same row.
+    In one transaction: the ids are picked (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite
+    takes its write lock at BEGIN), then marked by one ``UPDATE ... RETURNING`` that hands
+    back what sending needs, so two workers never take the same row.
     """
     now = now or timezone.now()
     due = _due(edition, now).order_by("id")
     if sections is not None:
         due = due.filter(sections=list(sections))
     picked = due.select_for_update(skip_locked=True).values("id")[:batch_size]
+    stamp = Delivery._meta.get_field("lease_until").get_db_prep_value
+    rows: list = []
     with transaction.atomic(), connection.cursor() as cursor:
         select, params = picked.query.sql_with_params()
-        table = connection.ops.quote_name(Delivery._meta.db_table)
-        stamp = Delivery._meta.get_field("lease_until").get_db_prep_value
-        cursor.execute(
-            f"WITH picked AS ({select}) UPDATE {table} SET state = %s, claimed_at = %s, "
-            "claimed_by = %s, lease_until = %s, attempts = attempts + 1 "
-            "WHERE id IN (SELECT id FROM picked) AND state = %s "
-            "RETURNING id, subscriber_id, email, sections",
-            (
-                *params,
-                Delivery.State.SENDING,
-                stamp(now, connection),
-                WORKER,
-                stamp(now + LEASE, connection),
-                Delivery.State.PENDING,
-            ),
-        )
-        rows = cursor.fetchall()
+        cursor.execute(select, params)
+        ids = [row[0] for row in cursor.fetchall()]
+        for chunk in _chunks(ids):
+            cursor.execute(
+                f"UPDATE {_table()} SET state = %s, claimed_at = %s, claimed_by = %s, "
+                "lease_until = %s, attempts = attempts + 1 "
+                f"WHERE id IN ({_marks(chunk)}) AND state = %s "
+                "RETURNING id, subscriber_id, email, sections",
+                (
+                    Delivery.State.SENDING,
+                    stamp(now, connection),
+                    WORKER,
+                    stamp(now + LEASE, connection),
+                    *chunk,
+                    Delivery.State.PENDING,
+                ),
+            )
+            rows += cursor.fetchall()
     rows.sort()
     return [Claimed(pk, sub, email, _choice(chosen)) for pk, sub, email, chosen in rows]
+
+
+IN_LIST = 5000  # ids per statement: well under SQLite's limit on bound variables
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), IN_LIST):
+        yield ids[start : start + IN_LIST]
+
+
+def _marks(ids: Sequence[int]) -> str:
+    return ", ".join(["%s"] * len(ids))
+
+
+def _table() -> str:
+    return connection.ops.quote_name(Delivery._meta.db_table)
 
 
 def _choice(value) -> tuple[str, ...]:
@@ -192,17 +211,26 @@ def record(results: Iterable[SendResult], now: dt.datetime | None = None) -> Non
     if not groups:
         return
     sending = Delivery.objects.filter(state=Delivery.State.SENDING)
-    with transaction.atomic():
+    stamp = Delivery._meta.get_field("sent_at").get_db_prep_value(now, connection)
+    with transaction.atomic(), connection.cursor() as cursor:
         for (status, provider_id, error), ids in groups.items():
             rows = sending.filter(id__in=ids)
             if status == "sent":
-                rows.update(
-                    state=Delivery.State.SENT,
-                    provider_id=provider_id,
-                    sent_at=now,
-                    last_error="",
-                    lease_until=None,
-                )
+                # The common answer, a thousand readers at a time: plain SQL, as the ORM's
+                # per-id handling of a long IN list costs more than the update itself.
+                for chunk in _chunks(ids):
+                    cursor.execute(
+                        f"UPDATE {_table()} SET state = %s, provider_id = %s, sent_at = %s, "
+                        "last_error = '', lease_until = NULL "
+                        f"WHERE id IN ({_marks(chunk)}) AND state = %s",
+                        (
+                            Delivery.State.SENT,
+                            provider_id,
+                            stamp,
+                            *chunk,
+                            Delivery.State.SENDING,
+                        ),
+                    )
             elif status == "failed":
                 rows.update(state=Delivery.State.FAILED, last_error=error, lease_until=None)
             else:
