@@ -38,10 +38,11 @@ from subscribers.models import MailingList
 from .clock import Clock, SystemClock
 from .compose import ComposeError, compose, send_deadline
 from .delivery.control import pause
-from .delivery.dispatch import DispatchError, send_edition
+from .delivery.dispatch import DispatchError
 from .delivery.errors import FatalError
 from .delivery.senders import configured_sender
 from .delivery.senders.base import Batch, Recipient, Sender
+from .delivery.workers import send_with_workers
 from .models import Delivery, Edition, EditLog, Lock
 from .pipeline import collect_configured
 
@@ -308,7 +309,12 @@ def _send_due(edition, now, times, sender_factory, notify, clock) -> str:
         )
         return "held: waiting for approval"
     try:
-        report = send_edition(edition, sender_factory(), clock=clock or SystemClock())
+        report = send_with_workers(
+            edition,
+            sender_factory(),
+            settings.DIGEST_SEND_WORKERS,
+            clock=clock or SystemClock(),
+        )
     except (DispatchError, FatalError) as exc:
         log.warning("%s: %s", edition, exc)
         return f"not sent: {exc}"

@@ -126,6 +126,8 @@ DIGEST_SENDGRID_SANDBOX = env_bool("DIGEST_SENDGRID_SANDBOX", False)
 SENDGRID_WEBHOOK_PUBLIC_KEY = env("SENDGRID_WEBHOOK_PUBLIC_KEY")
 SENDGRID_WEBHOOK_MAX_AGE = int(env("SENDGRID_WEBHOOK_MAX_AGE", "600"))
 DIGEST_BATCH_SIZE = int(env("DIGEST_BATCH_SIZE", "500"))
+# `digest send` processes per edition (this one and its helpers); one per core at most.
+DIGEST_SEND_WORKERS = int(env("DIGEST_SEND_WORKERS", "1"))
 # What a run does with deliveries a crashed run left with the provider: "skip" keeps them
 # for an operator (`digest resend-uncertain`), "resend" sends them again.
 DIGEST_ON_UNCERTAIN = env("DIGEST_ON_UNCERTAIN", "skip")

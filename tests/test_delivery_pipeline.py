@@ -138,3 +138,35 @@ def test_the_send_time_recheck_follows_the_eligibility_rule(demo):
     assert still_eligible(english.pk, everyone) == expected
     assert {blocked.pk, unsubscribed.pk, other_list_only.pk}.isdisjoint(expected)
     assert expected, "the demo list has eligible readers left"
+
+
+def test_helpers_reports_are_added_and_a_failed_helper_is_reported(demo, tmp_path):
+    import json
+    import sys
+
+    from digest.delivery.workers import send_with_workers
+
+    target = edition()
+    helper = tmp_path / "helper.py"
+    helper.write_text(
+        "import json, sys\n"
+        "path = sys.argv[sys.argv.index('--report') + 1]\n"
+        "if path.endswith('helper-2.json'):\n"
+        "    sys.exit('helper two could not reach the database')\n"
+        "json.dump({'sent': 7, 'failed': {'SMTP 550': 2}, 'skipped': 1,"
+        " 'peak_rss_mb': 80.5}, open(path, 'w'))\n"
+    )
+    report = send_with_workers(
+        target,
+        MemorySender(),
+        3,
+        options=SendOptions(batch_size=10),
+        command=[sys.executable, str(helper)],
+    )
+    # This process sent the demo's four; the first helper says it sent seven and failed two.
+    assert report.sent == 4 + 7 and report.failed == {"SMTP 550": 2} and report.skipped == 1
+    assert report.workers == 3 and report.helpers_peak_rss_mb == [80.5]
+    assert "a helper process failed (exit 1: helper two could not reach the database)" in (
+        report.stopped
+    )
+    assert json.dumps(report.failed)  # plain data, ready for the summary table

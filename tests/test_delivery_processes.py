@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import os
+import re
 import signal
 import time
 
@@ -98,3 +99,22 @@ def test_two_workers_share_an_edition_and_send_each_reader_once(site_for):
     # Both did part of the work.
     sent_by_each = [int(out.split("sent now")[1].split("│")[1]) for out, _ in outputs]
     assert sum(sent_by_each) == 2004 and min(sent_by_each) > 0
+
+
+def test_workers_flag_starts_helpers_that_share_the_edition(site_for):
+    # Slow answers at first: alone, the first process would need 4 s, long enough for its
+    # helpers to start (a Python process with Django) and take their share.
+    with SendGridAPI(KEY, script=lambda n, body: Answer(delay=0.2 if n <= 20 else 0)) as api:
+        site = site_for(api, readers=1500)
+        run = site.run("send", "--edition", EDITION, "--batch-size", "50", "--workers", "3")
+    assert run.returncode == 0, run.stderr
+    counts = received(api)
+    assert len(counts) == 1504 and max(counts.values()) == 1
+    assert site.query("SELECT state, COUNT(*) FROM digest_delivery GROUP BY state") == [
+        ("sent", 1504)
+    ]
+    # One summary for all three processes, and the helpers really sent some of it.
+    assert int(run.stdout.split("sent now")[1].split("│")[1]) == 1504
+    assert re.search(r"sending processes\s+│\s+3 │", run.stdout)
+    claimed_by = site.query("SELECT COUNT(DISTINCT claimed_by) FROM digest_delivery")
+    assert claimed_by[0][0] >= 2

@@ -61,6 +61,8 @@ class SendReport:
     stopped: str = ""  # why the run stopped early, if it did
     elapsed: float = 0.0
     previews: dict[tuple[str, ...], str] = field(default_factory=dict)
+    workers: int = 1  # processes that sent this edition in this run (delivery/workers.py)
+    helpers_peak_rss_mb: list[float] = field(default_factory=list)
 
     @property
     def failed_total(self) -> int:

@@ -80,6 +80,8 @@ def send_table(report: SendReport) -> Table:
         )
     if report.returned:
         table.add_row("back to waiting (a dead run claimed them, never sent)", str(report.returned))
+    if report.workers > 1:
+        table.add_row("sending processes", str(report.workers))
     rate = report.sent / report.elapsed if report.elapsed > 0 else 0.0
     table.add_row("elapsed", f"{report.elapsed:.1f} s ({rate:.0f}/s)")
     return table

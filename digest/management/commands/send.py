@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+import argparse
+import resource
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ...compose import ComposeError, day_or_today
 from ...delivery.control import ControlError, find_edition
-from ...delivery.dispatch import DispatchError, SendOptions, send_edition
+from ...delivery.dispatch import DispatchError, SendOptions
 from ...delivery.errors import FatalError
 from ...delivery.senders import configured_sender
+from ...delivery.workers import send_with_workers, write_report
 from ...models import Edition
 from ._output import console_for, mailing_list, send_table
 from ._progress import progress_reporter
@@ -26,17 +30,32 @@ class Command(BaseCommand):
         parser.add_argument("--edition", help="the edition: its id, or LIST/YYYY-MM-DD")
         parser.add_argument("--sender", help="outbox, smtp or sendgrid (default DIGEST_SENDER)")
         parser.add_argument("--batch-size", type=int, help="deliveries claimed at a time")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            help="sending processes, this one included (default DIGEST_SEND_WORKERS)",
+        )
+        # Written by a helper that `--workers` started: its summary, for the first process.
+        parser.add_argument("--report", help=argparse.SUPPRESS)
 
     def handle(self, *args, slug=None, date=None, edition=None, sender=None, **options):
         console = console_for(self)
         target = self.edition(slug, date, edition)
+        workers = options.get("workers") or settings.DIGEST_SEND_WORKERS
+        if workers < 1:
+            raise CommandError("--workers must be 1 or more")
         try:
             backend = configured_sender(sender)
             run_options = SendOptions.from_settings(batch_size=options.get("batch_size"))
             with progress_reporter(console) as progress:
-                report = send_edition(target, backend, options=run_options, on_progress=progress)
+                report = send_with_workers(
+                    target, backend, workers, options=run_options, on_progress=progress
+                )
         except (DispatchError, FatalError) as exc:
             raise CommandError(str(exc)) from exc
+        if options.get("report"):
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            write_report(report, options["report"], peak)
         console.print(send_table(report))
         if report.stopped:
             console.print(f"[red]stopped:[/] {report.stopped}", soft_wrap=True)

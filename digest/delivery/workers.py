@@ -1,0 +1,131 @@
+"""One edition sent by several processes: this one and the helpers it starts.
+
+The ledger already lets any number of ``digest send`` processes share an edition (each claims
+its own batches). This starts them for the operator: ``digest send --workers 4`` (or
+``DIGEST_SEND_WORKERS``) rather than four terminals. One interpreter sends about 15,000
+readers a second here, bound by its own lock; a process per core multiplies that.
+
+The audience is frozen here, once, before the helpers start; each helper writes its summary
+to a file, and this process adds them to its own.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from ..clock import Clock, SystemClock
+from ..models import Delivery, Edition
+from . import ledger
+from .dispatch import SendOptions, SendReport, check_startable, send_edition
+from .senders.base import Sender
+
+MERGED = ("sent", "retry_later", "skipped", "uncertain", "returned", "resent_uncertain")
+
+
+def helper_command(edition: Edition, sender: Sender, options: SendOptions) -> list[str]:
+    """The command line of one helper: ``digest send`` for this edition, in one process."""
+    return [
+        sys.executable,
+        "-m",
+        "digest.cli",
+        "send",
+        "--edition",
+        str(edition.pk),
+        "--sender",
+        sender.name,
+        "--batch-size",
+        str(options.batch_size),
+        "--workers",
+        "1",
+    ]
+
+
+def send_with_workers(
+    edition: Edition,
+    sender: Sender,
+    workers: int,
+    *,
+    options: SendOptions | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    command: list[str] | None = None,
+    clock: Clock | None = None,
+) -> SendReport:
+    """Send an edition with ``workers`` processes in all; the report covers all of them."""
+    options = options or SendOptions.from_settings()
+    if workers <= 1:
+        return send_edition(edition, sender, options=options, on_progress=on_progress, clock=clock)
+    started = time.monotonic()
+    check_startable(edition, (clock or SystemClock()).now())
+    ledger.enqueue(edition)  # once, before the helpers: none of them rebuilds the audience
+    command = command or helper_command(edition, sender, options)
+    with tempfile.TemporaryDirectory(prefix="digest-workers-") as folder:
+        reports = [Path(folder) / f"helper-{n}.json" for n in range(1, workers)]
+        helpers = [
+            subprocess.Popen(
+                [*command, "--report", str(path)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for path in reports
+        ]
+        try:
+            progress = _whole_edition(edition, on_progress)
+            report = send_edition(
+                edition, sender, options=options, on_progress=progress, clock=clock
+            )
+        finally:
+            errors = [helper.communicate()[1] for helper in helpers]
+        for helper, path, stderr in zip(helpers, reports, errors, strict=True):
+            if path.exists():
+                _add(report, json.loads(path.read_text()))
+            if helper.returncode not in (0, 2) or not path.exists():
+                last = (stderr.strip().splitlines() or ["no output"])[-1]
+                report.stopped = report.stopped or (
+                    f"a helper process failed (exit {helper.returncode}: {last}); run "
+                    "`digest send` again to finish the edition"
+                )
+    report.workers = workers
+    report.elapsed = time.monotonic() - started
+    return report
+
+
+def write_report(report: SendReport, path: str, peak_rss_mb: float) -> None:
+    """A helper's summary, for the process that started it."""
+    data = {name: getattr(report, name) for name in MERGED}
+    data.update(failed=dict(report.failed), stopped=report.stopped, peak_rss_mb=peak_rss_mb)
+    Path(path).write_text(json.dumps(data))
+
+
+def _add(report: SendReport, helper: dict) -> None:
+    for name in MERGED:
+        setattr(report, name, getattr(report, name) + int(helper.get(name, 0)))
+    report.failed += Counter(helper.get("failed", {}))
+    report.stopped = report.stopped or helper.get("stopped", "")
+    report.helpers_peak_rss_mb.append(float(helper.get("peak_rss_mb", 0.0)))
+
+
+def _whole_edition(edition: Edition, on_progress: Callable[[int, int], None] | None):
+    """Progress of every worker, not just this one: the ledger's count, once a second."""
+    if on_progress is None:
+        return None
+    seen = {"at": 0.0, "sent": 0}
+
+    def update(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - seen["at"] >= 1.0:
+            seen["at"] = now
+            seen["sent"] = Delivery.objects.filter(
+                edition=edition, state=Delivery.State.SENT
+            ).count()
+        on_progress(max(done, seen["sent"]), total)
+
+    return update
