@@ -67,27 +67,31 @@ def send_with_workers(
     command = command or helper_command(edition, sender, options)
     with tempfile.TemporaryDirectory(prefix="digest-workers-") as folder:
         reports = [Path(folder) / f"helper-{n}.json" for n in range(1, workers)]
-        helpers = [
-            subprocess.Popen(
-                [*command, "--report", str(path)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for path in reports
-        ]
+        helpers = []
+        for path in reports:
+            # Errors go to a file, not a pipe: a chatty helper never waits for us to read.
+            with path.with_suffix(".err").open("w") as errors:
+                helpers.append(
+                    subprocess.Popen(
+                        [*command, "--report", str(path)],
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.DEVNULL,
+                        stderr=errors,
+                    )
+                )
         try:
             progress = _whole_edition(edition, on_progress)
             report = send_edition(
                 edition, sender, options=options, on_progress=progress, clock=clock
             )
         finally:
-            errors = [helper.communicate()[1] for helper in helpers]
-        for helper, path, stderr in zip(helpers, reports, errors, strict=True):
+            for helper in helpers:
+                helper.wait()
+        for helper, path in zip(helpers, reports, strict=True):
             if path.exists():
                 _add(report, json.loads(path.read_text()))
             if helper.returncode not in (0, 2) or not path.exists():
+                stderr = path.with_suffix(".err").read_text(errors="replace")
                 last = (stderr.strip().splitlines() or ["no output"])[-1]
                 report.stopped = report.stopped or (
                     f"a helper process failed (exit {helper.returncode}: {last}); run "
