@@ -12,8 +12,9 @@ from subscribers.models import MailingList
 
 from .collect import CollectReport, collect, open_source
 from .compose import ComposeError, ComposeResult, compose, day_window
-from .delivery.dispatch import SendReport, send_edition
+from .delivery.dispatch import SendReport
 from .delivery.senders.base import Sender
+from .delivery.workers import send_with_workers
 from .http import HttpClient
 from .models import Edition, Source
 
@@ -69,5 +70,7 @@ def run_list(
     if collected.all_failed:
         raise AllSourcesFailed(collected)
     composed = compose(mailing_list, day)
-    sent = send_edition(composed.edition, sender, on_progress=on_progress)
+    sent = send_with_workers(
+        composed.edition, sender, settings.DIGEST_SEND_WORKERS, on_progress=on_progress
+    )
     return RunReport(collected, composed, sent)
