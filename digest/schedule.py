@@ -18,8 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
-import os
-import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,6 +43,7 @@ from .delivery.senders.base import Batch, Recipient, Sender
 from .delivery.workers import send_with_workers
 from .models import Delivery, Edition, EditLog, Lock
 from .pipeline import collect_configured
+from .processes import gone, this_process
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +63,7 @@ class LockHeld(Exception):
 
 
 def holder_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return this_process()
 
 
 def acquire_lock(holder: str, now: dt.datetime, name: str = LOCK_NAME) -> Lock:
@@ -76,7 +75,7 @@ def acquire_lock(holder: str, now: dt.datetime, name: str = LOCK_NAME) -> Lock:
     try:
         with transaction.atomic():
             lock = Lock.objects.select_for_update().filter(name=name).first()
-            if lock and lock.holder != holder and lock.expires_at > now and _alive(lock.holder):
+            if lock and lock.holder != holder and lock.expires_at > now and not gone(lock.holder):
                 raise LockHeld(
                     f"another scheduler is running ({lock.holder}, lease until "
                     f"{lock.expires_at:%Y-%m-%d %H:%M:%S} UTC): only one may run; stop it, or "
@@ -99,20 +98,6 @@ def renew_lock(holder: str, now: dt.datetime, name: str = LOCK_NAME) -> bool:
 
 def release_lock(holder: str, name: str = LOCK_NAME) -> None:
     Lock.objects.filter(name=name, holder=holder).delete()
-
-
-def _alive(holder: str) -> bool:
-    """A holder on this machine whose process is gone is not alive; others are assumed so."""
-    host, _, pid = holder.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return True
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # --- the day's times ------------------------------------------------------------------

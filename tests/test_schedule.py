@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import socket
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -263,7 +264,7 @@ def test_a_second_scheduler_refuses_to_start_and_says_why():
 
 def test_a_dead_process_on_this_machine_does_not_hold_the_lock(monkeypatch):
     now = dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC)
-    dead = f"{sched.socket.gethostname()}:999999999"
+    dead = f"{socket.gethostname()}:999999999"
     Lock.objects.create(name=sched.LOCK_NAME, holder=dead, expires_at=now + sched.LOCK_TTL)
     assert sched.acquire_lock("me:1", now).holder == "me:1"
 
@@ -316,11 +317,11 @@ def test_a_second_scheduler_process_refuses_to_start(tmp_path):
             pytest.fail(f"the first scheduler did not start: {first.stderr.read()}")
         second = site.run("schedule")
         assert second.returncode == 1
-        assert f"another scheduler is running ({sched.socket.gethostname()}:{first.pid}" in (
+        assert f"another scheduler is running ({socket.gethostname()}:{first.pid}" in (
             second.stderr
         )
         assert site.query("SELECT holder FROM digest_lock") == [
-            (f"{sched.socket.gethostname()}:{first.pid}",)
+            (f"{socket.gethostname()}:{first.pid}",)
         ]
     finally:
         first.terminate()

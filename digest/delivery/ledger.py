@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import socket
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -24,10 +22,11 @@ from subscribers.audience import eligible_subscriptions
 from subscribers.models import Subscriber, Subscription
 
 from ..models import Delivery, Edition, Handoff
+from ..processes import gone, this_process
 from .senders.base import SendResult
 
 LEASE = dt.timedelta(minutes=30)  # longer than any batch takes, throttling included
-WORKER = f"{socket.gethostname()}:{os.getpid()}"
+WORKER = this_process()
 RETRY_AFTER = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 NO_SECTIONS = "none of the reader's chosen sections is in this edition"
@@ -279,12 +278,7 @@ def recover(edition: Edition, now: dt.datetime | None = None) -> Recovered:
     """
     now = now or timezone.now()
     sending = Delivery.objects.filter(edition=edition, state=Delivery.State.SENDING)
-    host = socket.gethostname()
-    dead = [
-        worker
-        for worker in sending.values_list("claimed_by", flat=True).distinct()
-        if worker.rpartition(":")[0] == host and not _alive(worker.rpartition(":")[2])
-    ]
+    dead = [w for w in sending.values_list("claimed_by", flat=True).distinct() if gone(w)]
     stale = sending.filter(Q(lease_until__lt=now) | Q(claimed_by__in=dead))
     handed = set(Handoff.objects.filter(edition=edition).values_list("claimed_by", "claimed_at"))
     never_handed = Q(pk__in=[])
@@ -300,20 +294,6 @@ def recover(edition: Edition, now: dt.datetime | None = None) -> Recovered:
             last_error="a run stopped after handing this to the provider and before its answer",
         )
     return Recovered(uncertain, returned)
-
-
-def _alive(pid: str) -> bool:
-    if not pid.isdigit():
-        return False
-    if int(pid) == os.getpid():
-        return True
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def requeue_uncertain(edition: Edition) -> int:
