@@ -349,27 +349,33 @@ class SubscriberAdmin(admin.ModelAdmin):
 
     # -- the actions ------------------------------------------------------------------------
 
+    def _ask_then_apply(self, request, queryset, form_class, apply, **page):
+        """An action with a question: ask on an intermediate page; once answered, ``apply``
+        (the form's data, who did it) -> (how many changed, the message), and report."""
+        form, submitted = self._answer(request, form_class)
+        if submitted and form.is_valid():
+            done, message = apply(form.cleaned_data, admin_how(request))
+            self.message_user(request, message, messages.SUCCESS if done else messages.WARNING)
+            return None
+        return self._ask(request, queryset, form=form, **page)
+
     @admin.action(description="Unsubscribe from a list…", permissions=["change"])
     def unsubscribe_from_list(self, request, queryset):
-        form, submitted = self._answer(request, ChooseListForm)
-        if submitted and form.is_valid():
-            mailing_list = form.cleaned_data["mailing_list"]
-            how = admin_how(request)
+        def apply(data, how):
+            mailing_list = data["mailing_list"]
             ids = list(queryset.values_list("pk", flat=True))
             done = sum(suppression.unsubscribe(pk, mailing_list.pk, how=how) for pk in ids)
             rest = len(ids) - done
-            self.message_user(
-                request,
-                f"{done} unsubscribed from {mailing_list}"
-                + (f"; {rest} were not on it or had left already." if rest else "."),
-                messages.SUCCESS if done else messages.WARNING,
+            return done, f"{done} unsubscribed from {mailing_list}" + (
+                f"; {rest} were not on it or had left already." if rest else "."
             )
-            return None
-        return self._ask(
+
+        return self._ask_then_apply(
             request,
             queryset,
+            ChooseListForm,
+            apply,
             action="unsubscribe_from_list",
-            form=form,
             title="Unsubscribe from a list",
             intro="Take these readers off the list you choose (the consent log keeps who did it):",
             submit="Unsubscribe",
@@ -377,23 +383,18 @@ class SubscriberAdmin(admin.ModelAdmin):
 
     @admin.action(description="Block (no more mail on any list)…", permissions=["change"])
     def block(self, request, queryset):
-        form, submitted = self._answer(request, ReasonForm)
-        if submitted and form.is_valid():
-            reason, how = form.cleaned_data["reason"], admin_how(request)
+        def apply(data, how):
             ids = list(queryset.values_list("pk", flat=True))
-            done = sum(suppression.block(pk, reason, how=how) for pk in ids)
-            self.message_user(
-                request,
-                f"{done} blocked"
-                + (f"; {len(ids) - done} were blocked already." if done < len(ids) else "."),
-                messages.SUCCESS if done else messages.WARNING,
-            )
-            return None
-        return self._ask(
+            done = sum(suppression.block(pk, data["reason"], how=how) for pk in ids)
+            rest = len(ids) - done
+            return done, f"{done} blocked" + (f"; {rest} were blocked already." if rest else ".")
+
+        return self._ask_then_apply(
             request,
             queryset,
+            ReasonForm,
+            apply,
             action="block",
-            form=form,
             title="Block readers",
             intro="No list will mail these readers until they are unblocked. Why?",
             submit="Block",
@@ -401,25 +402,21 @@ class SubscriberAdmin(admin.ModelAdmin):
 
     @admin.action(description="Unblock…", permissions=["change"])
     def unblock(self, request, queryset):
-        form, submitted = self._answer(request, ReasonForm)
-        if submitted and form.is_valid():
-            reason, how = form.cleaned_data["reason"], admin_how(request)
+        def apply(data, how):
             # An erased reader stays blocked: the address is gone for good.
             ids = list(queryset.filter(erased_at__isnull=True).values_list("pk", flat=True))
-            done = sum(suppression.unblock(pk, reason, how=how) for pk in ids)
+            done = sum(suppression.unblock(pk, data["reason"], how=how) for pk in ids)
             rest = queryset.count() - done
-            self.message_user(
-                request,
-                f"{done} unblocked"
-                + (f"; {rest} were not blocked or are erased." if rest else "."),
-                messages.SUCCESS if done else messages.WARNING,
+            return done, f"{done} unblocked" + (
+                f"; {rest} were not blocked or are erased." if rest else "."
             )
-            return None
-        return self._ask(
+
+        return self._ask_then_apply(
             request,
             queryset,
+            ReasonForm,
+            apply,
             action="unblock",
-            form=form,
             title="Unblock readers",
             intro="These readers get their confirmed lists again from the next edition. Why?",
             submit="Unblock",
