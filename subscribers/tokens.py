@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -94,10 +95,10 @@ def _cached_signer(purpose: str, key: str, fallbacks: tuple[str, ...]) -> signin
 
 def make_token(purpose: str, subscriber_id: int, list_id: int) -> str:
     """``<subscriber>.<list>:<timestamp>:<signature>``: short enough for any mail client."""
-    return _signer(purpose).sign(f"{int(subscriber_id)}.{int(list_id)}")
+    return token_maker(purpose, list_id)(subscriber_id)
 
 
-def token_maker(purpose: str, list_id: int):
+def token_maker(purpose: str, list_id: int) -> Callable[[int], str]:
     """``make_token`` for one purpose and list, with the signer looked up once: for a loop
     over a batch of readers."""
     sign = _signer(purpose).sign

@@ -213,7 +213,6 @@ def record(results: Iterable[SendResult], now: dt.datetime | None = None) -> Non
     stamp = Delivery._meta.get_field("sent_at").get_db_prep_value(now, connection)
     with transaction.atomic(), connection.cursor() as cursor:
         for (status, provider_id, error), ids in groups.items():
-            rows = sending.filter(id__in=ids)
             if status == "sent":
                 # The common answer, a thousand readers at a time: plain SQL, as the ORM's
                 # per-id handling of a long IN list costs more than the update itself.
@@ -231,8 +230,11 @@ def record(results: Iterable[SendResult], now: dt.datetime | None = None) -> Non
                         ),
                     )
             elif status == "failed":
-                rows.update(state=Delivery.State.FAILED, last_error=error, lease_until=None)
+                sending.filter(id__in=ids).update(
+                    state=Delivery.State.FAILED, last_error=error, lease_until=None
+                )
             else:
+                rows = sending.filter(id__in=ids)
                 rows.filter(attempts__gte=MAX_ATTEMPTS).update(
                     state=Delivery.State.FAILED,
                     last_error=f"gave up after {MAX_ATTEMPTS} attempts: {error}",
