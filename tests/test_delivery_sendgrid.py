@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from digest.compose import compose
 from digest.delivery.dispatch import send_edition
 from digest.delivery.senders import SendGridSender, configured_sender
-from digest.delivery.senders.base import Recipient
+from digest.delivery.senders.base import Batch, Recipient
 from digest.delivery.senders.sendgrid import requests_for
 from digest.demo import DEMO_DAY
 from digest.models import Delivery, Edition
@@ -186,6 +188,36 @@ def test_requests_hold_at_most_1000_readers_each_address_once():
     for chunk in chunks:
         assert len({r.to.lower() for r in chunk}) == len(chunk)
     assert sorted(r.delivery_id for c in chunks for r in c) == list(range(2500))
+
+
+def test_prepared_requests_are_the_documented_body_as_json():
+    # The request text is written directly for speed; it must say exactly what the dict does,
+    # quotes, backslashes, control characters and Korean included.
+    readers = [
+        Recipient(
+            n,
+            f"reader{n}@example.com" if n % 2 else f"독자{n}@예시.한국",
+            values={"%unsub%": f'https://ex.com/u/{n}"\\x/', "%email%": f"r{n}\t\n@x"},
+            headers={"List-Unsubscribe": f"<https://ex.com/u/{n}>", "X-Digest-Delivery": "x"},
+        )
+        for n in range(1, 1202)
+    ]
+    batch = Batch(
+        from_addr='"Morning, \\LA" <morning@example.com>',
+        subject='아침 "digest"',
+        html="<p>%unsub%</p>",
+        text="%unsub%",
+        recipients=readers,
+        headers={"List-Id": "Morning <m.example.com>", "Reply-To": "desk@example.com"},
+        edition_id=7,
+        category="morning-en",
+    )
+    sender = SendGridSender(KEY, host="http://127.0.0.1:9", sandbox=True)
+    requests = sender.prepare(batch)
+    assert [len(r.recipients) for r in requests] == [1000, 201]
+    for request in requests:
+        assert json.loads(request.data) == sender.body(batch, request.recipients)
+        assert contract_errors(json.loads(request.data)) == []
 
 
 def test_the_contract_check_catches_what_sendgrid_rejects():

@@ -132,9 +132,9 @@ def claim(
     Given ``sections``, the batch holds readers of that one choice, so that a provider that
     personalizes on its side gets a few large requests rather than many small ones.
 
-    In one transaction: the ids are picked (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite
-    takes its write lock at BEGIN), then marked by one ``UPDATE ... RETURNING`` that hands
-    back what sending needs, so two workers never take the same row.
+    One ``UPDATE ... WHERE id IN (SELECT ... LIMIT n) RETURNING`` picks the rows, marks them
+    and hands back what sending needs; the pick is ``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
+    and SQLite takes its write lock at BEGIN, so two workers never take the same row.
     """
     now = now or timezone.now()
     due = _due(edition, now).order_by("id")
@@ -142,27 +142,24 @@ def claim(
         due = due.filter(sections=list(sections))
     picked = due.select_for_update(skip_locked=True).values("id")[:batch_size]
     stamp = Delivery._meta.get_field("lease_until").get_db_prep_value
-    rows: list = []
     with transaction.atomic(), connection.cursor() as cursor:
-        select, params = picked.query.sql_with_params()
-        cursor.execute(select, params)
-        ids = [row[0] for row in cursor.fetchall()]
-        for chunk in _chunks(ids):
-            cursor.execute(
-                f"UPDATE {_table()} SET state = %s, claimed_at = %s, claimed_by = %s, "
-                "lease_until = %s, attempts = attempts + 1 "
-                f"WHERE id IN ({_marks(chunk)}) AND state = %s "
-                "RETURNING id, subscriber_id, email, sections",
-                (
-                    Delivery.State.SENDING,
-                    stamp(now, connection),
-                    WORKER,
-                    stamp(now + LEASE, connection),
-                    *chunk,
-                    Delivery.State.PENDING,
-                ),
-            )
-            rows += cursor.fetchall()
+        select, params = picked.query.sql_with_params()  # FOR UPDATE: inside the transaction
+        # One statement: the database picks and marks the rows without a thousand ids
+        # going through Python and back as parameters.
+        cursor.execute(
+            f"UPDATE {_table()} SET state = %s, claimed_at = %s, claimed_by = %s, "
+            "lease_until = %s, attempts = attempts + 1 "
+            f"WHERE id IN ({select}) "
+            "RETURNING id, subscriber_id, email, sections",
+            (
+                Delivery.State.SENDING,
+                stamp(now, connection),
+                WORKER,
+                stamp(now + LEASE, connection),
+                *params,
+            ),
+        )
+        rows = cursor.fetchall()
     rows.sort()
     return [Claimed(pk, sub, email, _choice(chosen)) for pk, sub, email, chosen in rows]
 
