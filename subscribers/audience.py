@@ -32,6 +32,13 @@ def eligible_subscriptions(list_id: int) -> QuerySet[Subscription]:
     )
 
 
+def eligible_choices(list_id: int) -> list[tuple[str, ...]]:
+    """The distinct section choices among a list's eligible readers (a few, however long
+    the list): what an edition's variants are rendered for."""
+    rows = eligible_subscriptions(list_id).order_by().values_list("sections", flat=True)
+    return sorted({tuple(chosen or ()) for chosen in rows.distinct()})
+
+
 def eligible(list_id: int, batch_size: int = 1000) -> Iterator[Recipient]:
     """Yield the recipients of a list who may be mailed now."""
     last = 0

@@ -170,3 +170,42 @@ def test_helpers_reports_are_added_and_a_failed_helper_is_reported(demo, tmp_pat
         report.stopped
     )
     assert json.dumps(report.failed)  # plain data, ready for the summary table
+
+
+def test_helpers_send_the_variants_the_first_process_rendered(demo, tmp_path):
+    import dataclasses
+
+    from digest.compose import edition_view
+    from digest.delivery.dispatch import Personalizer
+    from digest.delivery.workers import load_rendered, save_rendered
+    from subscribers.audience import eligible_choices
+
+    target = edition()
+    first = Personalizer(target, edition_view(target))
+    first.render_all(eligible_choices(target.mailing_list_id))
+    assert first.variants, "the demo readers need at least one variant"
+    assert load_rendered(save_rendered(first.variants, tmp_path / "v.json")) == first.variants
+
+    # A helper given the variants uses them as they are: it does not render its own.
+    marked = {
+        key: dataclasses.replace(variant, subject=f"[from the first process] {variant.subject}")
+        for key, variant in first.variants.items()
+    }
+    sender = MemorySender()
+    report = send_edition(target, sender, options=SendOptions(batch_size=10), rendered=marked)
+    assert report.sent == 4
+    assert {m.subject.split("]")[0] for m in sender.sent} == {"[from the first process"}
+
+
+def test_a_helper_told_not_to_go_sends_nothing(demo, monkeypatch):
+    import io
+    import sys
+
+    from django.core.management import call_command
+
+    target = edition()
+    # The first process failed before freezing the audience: it sends an empty line.
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n"))
+    call_command("send", "--edition", str(target.pk), "--sender", "outbox", "--wait-for-go")
+    target.refresh_from_db()
+    assert target.enqueued_at is None and not Delivery.objects.filter(edition=target).exists()

@@ -59,6 +59,22 @@ def test_the_audience_is_frozen_at_the_first_enqueue(demo):
     assert len(sender.sent) == 4
 
 
+def test_a_process_holding_an_older_copy_of_the_edition_does_not_enqueue_again(demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from digest.delivery import ledger
+
+    english = MailingList.objects.get(slug="morning-en")
+    first = compose(english, DEMO_DAY).edition
+    helper_copy = Edition.objects.get(pk=first.pk)  # read before the first process enqueued
+    assert ledger.enqueue(first).created == 4
+    with CaptureQueriesContext(connection) as queries:
+        again = ledger.enqueue(helper_copy)
+    assert again.already and again.created == 0 and helper_copy.enqueued_at is not None
+    assert not [q for q in queries.captured_queries if "INSERT" in q["sql"]]
+
+
 def test_a_reader_whose_sections_are_all_absent_is_skipped_with_the_reason(demo):
     from subscribers.models import Subscription
 

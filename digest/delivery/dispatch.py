@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -72,11 +72,18 @@ class SendReport:
 class Personalizer:
     """Turns claimed deliveries into batches of the variant rendered once for the edition."""
 
-    def __init__(self, edition: Edition, view: EditionView, template_dir: str | None = None):
+    def __init__(
+        self,
+        edition: Edition,
+        view: EditionView,
+        template_dir: str | None = None,
+        rendered: Mapping[tuple[str, ...], RenderedVariant] | None = None,
+    ):
         self.edition = edition
         self.view = view
         self.template_dir = template_dir
-        self.variants: dict[tuple[str, ...], RenderedVariant] = {}
+        # Variants another process rendered for this run (delivery/workers.py), if any.
+        self.variants: dict[tuple[str, ...], RenderedVariant] = dict(rendered or {})
         self.choices: dict[tuple[str, ...], tuple[str, ...]] = {}
         mailing_list = edition.mailing_list
         from_email = mailing_list.from_email or settings.DIGEST_FROM_EMAIL
@@ -98,6 +105,12 @@ class Personalizer:
         if choice not in self.choices:
             self.choices[choice] = variant_for(choice, self.view.section_keys)
         return self.choices[choice]
+
+    def render_all(self, choices: Iterable[tuple[str, ...]]) -> None:
+        """Render now the variants of these choices (rather than at their first batch)."""
+        for choice in choices:
+            if sections := self.variant_of(choice):
+                self.variant(sections)
 
     def variant(self, sections: tuple[str, ...]) -> RenderedVariant:
         if sections not in self.variants:
@@ -193,9 +206,11 @@ def send_edition(
     clock: Clock | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     batch_size: int | None = None,
+    rendered: Mapping[tuple[str, ...], RenderedVariant] | None = None,
 ) -> SendReport:
     """Send every due delivery of an edition once; safe to run again at any time, and in
-    several processes at once (each claims its own batches)."""
+    several processes at once (each claims its own batches). ``rendered``: variants of this
+    edition already rendered (by the process that started this one)."""
     options = options or SendOptions.from_settings(batch_size=batch_size)
     clock = clock or SystemClock()
     started = clock.monotonic()
@@ -212,7 +227,7 @@ def send_edition(
     Edition.objects.filter(pk=edition.pk).exclude(status=Edition.Status.SENT).update(
         status=Edition.Status.SENDING
     )
-    personalizer = Personalizer(edition, view, options.template_dir)
+    personalizer = Personalizer(edition, view, options.template_dir, rendered)
     run = _Run(edition, sender, personalizer, options, clock, report, on_progress)
     run.loop()
     report.previews = {k: v.html for k, v in personalizer.variants.items()}

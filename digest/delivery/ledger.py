@@ -54,6 +54,10 @@ def enqueue(edition: Edition) -> EnqueueResult:
     A single INSERT ... SELECT: a million readers are copied by the database, not through
     Python objects. Workers racing to enqueue are harmless (unique edition + subscriber).
     """
+    if edition.enqueued_at is None:
+        # Another process (the one that started this helper) may have frozen it since this
+        # object was read: asking costs a lookup, copying again a scan of the whole list.
+        edition.refresh_from_db(fields=["enqueued_at"])
     if edition.enqueued_at is not None:
         return EnqueueResult(0, True)
     now = timezone.now()

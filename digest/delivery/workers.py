@@ -5,7 +5,11 @@ its own batches). This starts them for the operator: ``digest send --workers 4``
 ``DIGEST_SEND_WORKERS``) rather than four terminals. One interpreter sends about 15,000
 readers a second here, bound by its own lock; a process per core multiplies that.
 
-The audience is frozen here, once, before the helpers start; each helper writes its summary
+The helpers are started first, so that their start-up (an interpreter, Django, the edition)
+overlaps the work only this process does: freezing the audience, once, and rendering the
+edition's variants, once (in a thread, while the database copies the audience). Then it
+tells them to go (a line on their standard input naming
+the file of rendered variants; an empty line: do not send). Each helper writes its summary
 to a file, and this process adds them to its own.
 """
 
@@ -17,14 +21,22 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from pathlib import Path
 
+from subscribers.audience import eligible_choices
+
 from ..clock import Clock, SystemClock
+from ..compose import edition_view
 from ..models import Delivery, Edition
+from ..render import RenderedVariant, RenderError
 from . import ledger
-from .dispatch import SendOptions, SendReport, check_startable, send_edition
+from .dispatch import Personalizer, SendOptions, SendReport, check_startable, send_edition
 from .senders.base import Sender
+
+Rendered = Mapping[tuple[str, ...], RenderedVariant]
 
 MERGED = ("sent", "retry_later", "skipped", "uncertain", "returned", "resent_uncertain")
 
@@ -44,6 +56,7 @@ def helper_command(edition: Edition, sender: Sender, options: SendOptions) -> li
         str(options.batch_size),
         "--workers",
         "1",
+        "--wait-for-go",
     ]
 
 
@@ -56,14 +69,22 @@ def send_with_workers(
     on_progress: Callable[[int, int], None] | None = None,
     command: list[str] | None = None,
     clock: Clock | None = None,
+    rendered: Rendered | None = None,
 ) -> SendReport:
-    """Send an edition with ``workers`` processes in all; the report covers all of them."""
+    """Send an edition with ``workers`` processes in all; the report covers all of them.
+    ``rendered``: in a helper, the variants the first process rendered."""
     options = options or SendOptions.from_settings()
     if workers <= 1:
-        return send_edition(edition, sender, options=options, on_progress=on_progress, clock=clock)
+        return send_edition(
+            edition,
+            sender,
+            options=options,
+            on_progress=on_progress,
+            clock=clock,
+            rendered=rendered,
+        )
     started = time.monotonic()
     check_startable(edition, (clock or SystemClock()).now())
-    ledger.enqueue(edition)  # once, before the helpers: none of them rebuilds the audience
     command = command or helper_command(edition, sender, options)
     with tempfile.TemporaryDirectory(prefix="digest-workers-") as folder:
         reports = [Path(folder) / f"helper-{n}.json" for n in range(1, workers)]
@@ -74,15 +95,30 @@ def send_with_workers(
                 helpers.append(
                     subprocess.Popen(
                         [*command, "--report", str(path)],
-                        stdin=subprocess.DEVNULL,
+                        stdin=subprocess.PIPE,
                         stdout=subprocess.DEVNULL,
                         stderr=errors,
+                        text=True,
                     )
                 )
         try:
+            go = ""
+            try:
+                rendered = _enqueue_and_render(edition, options)
+                go = save_rendered(rendered, Path(folder) / "variants.json")
+            finally:
+                for helper in helpers:  # an empty line if enqueueing failed: they stop
+                    with suppress(OSError):
+                        helper.stdin.write(f"{go}\n")
+                        helper.stdin.close()
             progress = _whole_edition(edition, on_progress)
             report = send_edition(
-                edition, sender, options=options, on_progress=progress, clock=clock
+                edition,
+                sender,
+                options=options,
+                on_progress=progress,
+                clock=clock,
+                rendered=rendered,
             )
         finally:
             for helper in helpers:
@@ -100,6 +136,36 @@ def send_with_workers(
     report.workers = workers
     report.elapsed = time.monotonic() - started
     return report
+
+
+def _enqueue_and_render(edition: Edition, options: SendOptions) -> Rendered:
+    """Freeze the audience (once, here: no helper rebuilds it) and render every variant its
+    readers need, once for all the processes. The rendering (Python, no database) runs in a
+    thread while the database copies the audience, which releases the interpreter's lock.
+    A template that fails is left for ``send_edition`` to report: it pauses the edition."""
+    view = edition_view(edition)
+    personalizer = Personalizer(edition, view, options.template_dir)
+    choices = eligible_choices(edition.mailing_list_id) if view.sections else []
+    with ThreadPoolExecutor(1, "digest-render") as pool:
+        rendering = pool.submit(personalizer.render_all, choices)
+        ledger.enqueue(edition)
+        with suppress(RenderError):
+            rendering.result()
+    return personalizer.variants
+
+
+def save_rendered(rendered: Rendered, path: Path) -> str:
+    """Write rendered variants for the helpers; the path to tell them."""
+    path.write_text(json.dumps([vars(variant) for variant in rendered.values()]))
+    return str(path)
+
+
+def load_rendered(path: str) -> Rendered:
+    variants = json.loads(Path(path).read_text())
+    return {
+        tuple(data["sections"]): RenderedVariant(**{**data, "sections": tuple(data["sections"])})
+        for data in variants
+    }
 
 
 def write_report(report: SendReport, path: str, peak_rss_mb: float) -> None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.management.base import CommandError
 from rich.console import Console
 from rich.table import Table
 
 from subscribers.models import MailingList
 
-from ...collect import CollectReport
 from ...delivery.dispatch import SendReport
+
+if TYPE_CHECKING:  # the collector's libraries are not loaded by `digest send`
+    from ...collect import CollectReport
 
 
 def console_for(command) -> Console:

@@ -1,18 +1,20 @@
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
 from ...compose import ComposeError, day_or_today
 from ...delivery.control import ControlError, find_edition
 from ...delivery.dispatch import DispatchError, SendOptions
 from ...delivery.errors import FatalError
 from ...delivery.senders import configured_sender
-from ...delivery.workers import send_with_workers, write_report
+from ...delivery.workers import load_rendered, send_with_workers, write_report
 from ...models import Edition
 from ._output import console_for, mailing_list, send_table
 from ._progress import progress_reporter
@@ -37,6 +39,9 @@ class Command(BaseCommand):
         )
         # Written by a helper that `--workers` started: its summary, for the first process.
         parser.add_argument("--report", help=argparse.SUPPRESS)
+        # A helper waits for its first process to freeze the audience and render the
+        # variants: a line on standard input names the rendered file (empty: do not send).
+        parser.add_argument("--wait-for-go", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args, slug=None, date=None, edition=None, sender=None, **options):
         console = console_for(self)
@@ -44,18 +49,36 @@ class Command(BaseCommand):
         workers = options.get("workers") or settings.DIGEST_SEND_WORKERS
         if workers < 1:
             raise CommandError("--workers must be 1 or more")
+        rendered = None
+        if options.get("wait_for_go"):
+            go = sys.stdin.readline().strip()
+            if not go:
+                return  # the first process could not freeze the audience: it says why
+            rendered = load_rendered(go)
         try:
             backend = configured_sender(sender)
             run_options = SendOptions.from_settings(batch_size=options.get("batch_size"))
             with progress_reporter(console) as progress:
                 report = send_with_workers(
-                    target, backend, workers, options=run_options, on_progress=progress
+                    target,
+                    backend,
+                    workers,
+                    options=run_options,
+                    on_progress=progress,
+                    rendered=rendered,
                 )
         except (DispatchError, FatalError) as exc:
             raise CommandError(str(exc)) from exc
         if options.get("report"):
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             write_report(report, options["report"], peak)
+            # A helper's work ends with its summary. Leave at once: tearing down an
+            # interpreter that held a million readers' batches takes a third of a second,
+            # and the first process waits for it.
+            connections.close_all()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(2 if report.stopped else 0)
         console.print(send_table(report))
         if report.stopped:
             console.print(f"[red]stopped:[/] {report.stopped}", soft_wrap=True)
