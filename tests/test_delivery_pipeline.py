@@ -209,3 +209,11 @@ def test_a_helper_told_not_to_go_sends_nothing(demo, monkeypatch):
     call_command("send", "--edition", str(target.pk), "--sender", "outbox", "--wait-for-go")
     target.refresh_from_db()
     assert target.enqueued_at is None and not Delivery.objects.filter(edition=target).exists()
+
+
+def test_helpers_render_their_own_when_the_variants_cannot_be_written(demo, tmp_path):
+    from digest.delivery.workers import RENDER_YOURSELF, load_rendered, save_rendered
+
+    full = tmp_path / "no-such-folder" / "variants.json"  # a write that fails, as a full disk
+    assert save_rendered({}, full) == RENDER_YOURSELF
+    assert load_rendered(RENDER_YOURSELF) is None

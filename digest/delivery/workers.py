@@ -8,9 +8,9 @@ readers a second here, bound by its own lock; a process per core multiplies that
 The helpers are started first, so that their start-up (an interpreter, Django, the edition)
 overlaps the work only this process does: freezing the audience, once, and rendering the
 edition's variants, once (in a thread, while the database copies the audience). Then it
-tells them to go (a line on their standard input naming
-the file of rendered variants; an empty line: do not send). Each helper writes its summary
-to a file, and this process adds them to its own.
+tells them to go: a line on their standard input naming the file of rendered variants ("-":
+render your own; an empty line: do not send). Each helper writes its summary to a file, and
+this process adds them to its own.
 """
 
 from __future__ import annotations
@@ -154,14 +154,24 @@ def _enqueue_and_render(edition: Edition, options: SendOptions) -> Rendered:
     return personalizer.variants
 
 
+RENDER_YOURSELF = "-"  # the go line when the variants could not be written for the helpers
+
+
 def save_rendered(rendered: Rendered, path: Path) -> str:
-    """Write rendered variants for the helpers; the path to tell them."""
-    path.write_text(json.dumps([vars(variant) for variant in rendered.values()]))
+    """Write rendered variants for the helpers; what to tell them: the file, or, when it
+    cannot be written (a full disk), to render their own."""
+    try:
+        path.write_text(json.dumps([vars(variant) for variant in rendered.values()]))
+    except OSError:
+        return RENDER_YOURSELF
     return str(path)
 
 
-def load_rendered(path: str) -> Rendered:
-    variants = json.loads(Path(path).read_text())
+def load_rendered(go: str) -> Rendered | None:
+    """The variants named by a go line; None: render them here."""
+    if go == RENDER_YOURSELF:
+        return None
+    variants = json.loads(Path(go).read_text())
     return {
         tuple(data["sections"]): RenderedVariant(**{**data, "sections": tuple(data["sections"])})
         for data in variants
