@@ -217,3 +217,28 @@ def test_helpers_render_their_own_when_the_variants_cannot_be_written(demo, tmp_
     full = tmp_path / "no-such-folder" / "variants.json"  # a write that fails, as a full disk
     assert save_rendered({}, full) == RENDER_YOURSELF
     assert load_rendered(RENDER_YOURSELF) is None
+
+
+# As in a run, the hand-over is its own transaction (the data migrations' rows are put back).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_hand_over_is_flushed_to_disk_before_the_provider_is_called(demo):
+    # A power cut must not roll back the note that a batch went out (it would be sent again);
+    # ordinary commits keep the database's cheaper setting.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    target = edition()
+    ledger.enqueue(target)
+    (first, *_) = ledger.claim(target, 10)
+    with CaptureQueriesContext(connection) as queries:
+        ledger.hand_over(target, Delivery.objects.get(pk=first.id).claimed_at)
+    sql = [q["sql"] for q in queries.captured_queries]
+    insert = next(n for n, text in enumerate(sql) if "INSERT" in text and "handoff" in text)
+    if connection.vendor == "sqlite":
+        assert "PRAGMA synchronous = FULL" in sql[:insert]
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous")
+            assert cursor.fetchone()[0] < 2, "ordinary commits are back to the configured NORMAL"
+    else:
+        assert "SET LOCAL synchronous_commit = on" in sql[:insert]
+    assert Handoff.objects.filter(edition=target).count() == 1

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -261,8 +262,36 @@ def release(ids: Sequence[int]) -> None:
 
 def hand_over(edition: Edition, claimed_at: dt.datetime) -> None:
     """Note, before calling the provider, that the batch claimed at ``claimed_at`` by this
-    worker is going out: from here on a crash leaves its rows uncertain."""
-    Handoff.objects.create(edition=edition, claimed_by=WORKER, claimed_at=claimed_at)
+    worker is going out: from here on a crash leaves its rows uncertain.
+
+    This one commit is flushed to disk before it returns, whatever the database does for
+    ordinary commits (SQLite here runs ``synchronous=NORMAL``, which a power cut may roll
+    back): otherwise a batch the provider took could come back as never handed over, and be
+    sent again. Flushing it also makes the claim before it durable.
+    """
+    with _durable_commit():
+        Handoff.objects.create(edition=edition, claimed_by=WORKER, claimed_at=claimed_at)
+
+
+@contextmanager
+def _durable_commit() -> Iterator[None]:
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        # (Inside a caller's transaction SQLite cannot change it: that commit decides.)
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous")
+            (ordinary,) = cursor.fetchone()
+            cursor.execute("PRAGMA synchronous = FULL")  # in WAL mode: fsync at each commit
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA synchronous = {int(ordinary)}")
+    elif connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = on")
+            yield
+    else:
+        yield
 
 
 @dataclass(frozen=True)
