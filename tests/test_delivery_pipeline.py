@@ -219,26 +219,57 @@ def test_helpers_render_their_own_when_the_variants_cannot_be_written(demo, tmp_
     assert load_rendered(RENDER_YOURSELF) is None
 
 
-# As in a run, the hand-over is its own transaction (the data migrations' rows are put back).
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_hand_over_is_flushed_to_disk_before_the_provider_is_called(demo):
-    # A power cut must not roll back the note that a batch went out (it would be sent again);
-    # ordinary commits keep the database's cheaper setting.
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+def test_the_hand_over_is_written_inside_a_durable_commit(demo, monkeypatch):
+    # A power cut must not roll back the note that a batch went out (it would be sent again).
+    from contextlib import contextmanager
 
     target = edition()
     ledger.enqueue(target)
     (first, *_) = ledger.claim(target, 10)
-    with CaptureQueriesContext(connection) as queries:
-        ledger.hand_over(target, Delivery.objects.get(pk=first.id).claimed_at)
-    sql = [q["sql"] for q in queries.captured_queries]
-    insert = next(n for n, text in enumerate(sql) if "INSERT" in text and "handoff" in text)
-    if connection.vendor == "sqlite":
-        assert "PRAGMA synchronous = FULL" in sql[:insert]
-        with connection.cursor() as cursor:
+    seen = []
+
+    @contextmanager
+    def spy():
+        seen.append(Handoff.objects.count())
+        yield
+        seen.append(Handoff.objects.count())
+
+    monkeypatch.setattr(ledger, "_durable_commit", spy)
+    ledger.hand_over(target, Delivery.objects.get(pk=first.id).claimed_at)
+    assert seen == [0, 1]
+
+
+def test_a_durable_commit_on_sqlite_is_flushed_and_ordinary_ones_are_not(tmp_path, monkeypatch):
+    # Its own autocommit connection, as in a run (the tests' own is inside a transaction).
+    from django.db import connection
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's synchronous setting")
+    own = DatabaseWrapper({**connection.settings_dict, "NAME": str(tmp_path / "d.sqlite3")})
+    monkeypatch.setattr(ledger, "connection", own)
+
+    def synchronous() -> int:
+        with own.cursor() as cursor:
             cursor.execute("PRAGMA synchronous")
-            assert cursor.fetchone()[0] < 2, "ordinary commits are back to the configured NORMAL"
-    else:
-        assert "SET LOCAL synchronous_commit = on" in sql[:insert]
-    assert Handoff.objects.filter(edition=target).count() == 1
+            return cursor.fetchone()[0]
+
+    try:
+        assert synchronous() == 1  # NORMAL, as configured
+        with ledger._durable_commit():
+            assert synchronous() == 2  # FULL: the WAL is flushed at this commit
+        assert synchronous() == 1
+    finally:
+        own.close()
+
+
+def test_a_durable_commit_on_postgresql_forces_synchronous_commit(demo):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's synchronous_commit")
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")  # as a server tuned for speed might
+        with ledger._durable_commit():
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
