@@ -273,3 +273,23 @@ def test_a_durable_commit_on_postgresql_forces_synchronous_commit(demo):
         with ledger._durable_commit():
             cursor.execute("SHOW synchronous_commit")
             assert cursor.fetchone()[0] == "on"
+
+
+def test_an_edition_without_items_is_refused_before_helpers_start_or_anyone_is_enqueued(
+    demo, tmp_path
+):
+    import sys
+
+    from digest.delivery.dispatch import DispatchError
+    from digest.delivery.workers import send_with_workers
+    from digest.models import EditionItem
+
+    target = edition()
+    EditionItem.objects.filter(edition=target).delete()
+    started = tmp_path / "helper-started"
+    helper = tmp_path / "helper.py"
+    helper.write_text(f"open({str(started)!r}, 'w').close()\n")
+    with pytest.raises(DispatchError, match="has no items"):
+        send_with_workers(target, MemorySender(), 2, command=[sys.executable, str(helper)])
+    assert not started.exists()
+    assert not Delivery.objects.filter(edition=target).exists()

@@ -216,9 +216,7 @@ def send_edition(
     started = clock.monotonic()
     report = SendReport(str(edition), sender.name)
     check_startable(edition, clock.now())
-    view = edition_view(edition)
-    if not view.sections:
-        raise DispatchError(f"edition {edition} has no items: compose it again")
+    view = sendable_view(edition)
     report.enqueued = ledger.enqueue(edition).created
     recovered = ledger.recover(edition, clock.now())
     report.uncertain, report.returned = recovered.uncertain, recovered.returned
@@ -418,6 +416,15 @@ class _Run:
             f"{self.failed_batches} batches in a row failed (last: "
             f"{self.last_error or 'no answer'}); paused: fix the cause, then `digest resume`",
         )
+
+
+def sendable_view(edition: Edition) -> EditionView:
+    """The edition as the templates see it; an edition with no items is refused before
+    anyone is enqueued."""
+    view = edition_view(edition)
+    if not view.sections:
+        raise DispatchError(f"edition {edition} has no items: compose it again")
+    return view
 
 
 def check_startable(edition: Edition, now) -> None:

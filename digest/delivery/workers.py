@@ -29,11 +29,17 @@ from pathlib import Path
 from subscribers.audience import eligible_choices
 
 from ..clock import Clock, SystemClock
-from ..compose import edition_view
 from ..models import Delivery, Edition
-from ..render import RenderedVariant, RenderError
+from ..render import EditionView, RenderedVariant, RenderError
 from . import ledger
-from .dispatch import Personalizer, SendOptions, SendReport, check_startable, send_edition
+from .dispatch import (
+    Personalizer,
+    SendOptions,
+    SendReport,
+    check_startable,
+    send_edition,
+    sendable_view,
+)
 from .senders.base import Sender
 
 Rendered = Mapping[tuple[str, ...], RenderedVariant]
@@ -85,6 +91,7 @@ def send_with_workers(
         )
     started = time.monotonic()
     check_startable(edition, (clock or SystemClock()).now())
+    view = sendable_view(edition)
     command = command or helper_command(edition, sender, options)
     with tempfile.TemporaryDirectory(prefix="digest-workers-") as folder:
         reports = [Path(folder) / f"helper-{n}.json" for n in range(1, workers)]
@@ -104,7 +111,7 @@ def send_with_workers(
         try:
             go = ""
             try:
-                rendered = _enqueue_and_render(edition, options)
+                rendered = _enqueue_and_render(edition, view, options)
                 go = save_rendered(rendered, Path(folder) / "variants.json")
             finally:
                 for helper in helpers:  # an empty line if enqueueing failed: they stop
@@ -138,14 +145,13 @@ def send_with_workers(
     return report
 
 
-def _enqueue_and_render(edition: Edition, options: SendOptions) -> Rendered:
+def _enqueue_and_render(edition: Edition, view: EditionView, options: SendOptions) -> Rendered:
     """Freeze the audience (once, here: no helper rebuilds it) and render every variant its
     readers need, once for all the processes. The rendering (Python, no database) runs in a
     thread while the database copies the audience, which releases the interpreter's lock.
     A template that fails is left for ``send_edition`` to report: it pauses the edition."""
-    view = edition_view(edition)
     personalizer = Personalizer(edition, view, options.template_dir)
-    choices = eligible_choices(edition.mailing_list_id) if view.sections else []
+    choices = eligible_choices(edition.mailing_list_id)
     with ThreadPoolExecutor(1, "digest-render") as pool:
         rendering = pool.submit(personalizer.render_all, choices)
         ledger.enqueue(edition)
