@@ -70,7 +70,5 @@ def run_list(
     if collected.all_failed:
         raise AllSourcesFailed(collected)
     composed = compose(mailing_list, day)
-    sent = send_with_workers(
-        composed.edition, sender, settings.DIGEST_SEND_WORKERS, on_progress=on_progress
-    )
+    sent = send_with_workers(composed.edition, sender, on_progress=on_progress)
     return RunReport(collected, composed, sent)

@@ -62,10 +62,6 @@ class LockHeld(Exception):
 # --- the lease ------------------------------------------------------------------------
 
 
-def holder_id() -> str:
-    return this_process()
-
-
 def acquire_lock(holder: str, now: dt.datetime, name: str = LOCK_NAME) -> Lock:
     """Take the lease, or raise ``LockHeld`` if a live process of another holder has it.
 
@@ -294,12 +290,7 @@ def _send_due(edition, now, times, sender_factory, notify, clock) -> str:
         )
         return "held: waiting for approval"
     try:
-        report = send_with_workers(
-            edition,
-            sender_factory(),
-            settings.DIGEST_SEND_WORKERS,
-            clock=clock or SystemClock(),
-        )
+        report = send_with_workers(edition, sender_factory(), clock=clock or SystemClock())
     except (DispatchError, FatalError) as exc:
         log.warning("%s: %s", edition, exc)
         return f"not sent: {exc}"
@@ -335,7 +326,7 @@ class DailySchedule:
         self.clock = clock or SystemClock()
         self.sender_factory = sender_factory
         self.notify = notify
-        self.holder = holder or holder_id()
+        self.holder = holder or this_process()
         self.collect = collect
         self.busy: dict[int, threading.Lock] = {}
         self.scheduler = BlockingScheduler(timezone=dt.UTC)

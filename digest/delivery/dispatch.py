@@ -153,19 +153,22 @@ class Personalizer:
                 )
             )
         return [
-            Batch(
-                from_addr=self.from_addr,
-                subject=self.variant(sections).subject,
-                html=self.variant(sections).html,
-                text=self.variant(sections).text,
-                recipients=recipients,
-                headers=self.shared_headers,
-                edition_id=self.edition.pk,
-                category=self.edition.mailing_list.slug,
-                folder=self.folder,
-            )
+            self._batch(self.variant(sections), recipients)
             for sections, recipients in groups.items()
         ]
+
+    def _batch(self, variant: RenderedVariant, recipients: list[Recipient]) -> Batch:
+        return Batch(
+            from_addr=self.from_addr,
+            subject=variant.subject,
+            html=variant.html,
+            text=variant.text,
+            recipients=recipients,
+            headers=self.shared_headers,
+            edition_id=self.edition.pk,
+            category=self.edition.mailing_list.slug,
+            folder=self.folder,
+        )
 
     def message(self, delivery: Delivery) -> OutgoingMessage:
         """One reader's finished message (previews, benchmarks)."""
@@ -270,11 +273,10 @@ class _Run:
         self.report = report
         self.on_progress = on_progress
         self.limiter = RateLimiter(clock, options.per_second, options.quota)
-        self.total = (
-            Delivery.objects.filter(edition=edition).exclude(state=Delivery.State.SKIPPED).count()
-        )
+        counts = ledger.counts(edition)
+        self.total = sum(counts.values()) - counts[Delivery.State.SKIPPED]
         report.recipients = self.total
-        self.done = Delivery.objects.filter(edition=edition, state=Delivery.State.SENT).count()
+        self.done = counts[Delivery.State.SENT]
         self.failed_batches = 0
         self.last_error = ""
         self.render_error = ""
@@ -347,15 +349,21 @@ class _Run:
                 if not batch:
                     continue
             allowed = still_eligible(self.edition.mailing_list_id, [d.subscriber_id for d in batch])
-            gone = [d.id for d in batch if d.subscriber_id not in allowed]
-            if gone:
-                ledger.skip(gone, "unsubscribed or blocked after the edition was enqueued")
-                self.report.skipped += len(gone)
-            kept = [d for d in batch if d.subscriber_id in allowed]
-            nothing = [d.id for d in kept if not personalizer.variant_of(d.sections)]
-            if nothing:
-                ledger.skip(nothing, ledger.NO_SECTIONS)
-                self.report.skipped += len(nothing)
+            kept, gone, nothing = [], [], []
+            for d in batch:
+                if d.subscriber_id not in allowed:
+                    gone.append(d.id)
+                elif not personalizer.variant_of(d.sections):
+                    nothing.append(d.id)
+                else:
+                    kept.append(d)
+            for ids, reason in (
+                (gone, "unsubscribed or blocked after the edition was enqueued"),
+                (nothing, ledger.NO_SECTIONS),
+            ):
+                if ids:
+                    ledger.skip(ids, reason)
+                    self.report.skipped += len(ids)
             groups = personalizer.batches(kept)
             if groups:
                 return _Job(now, [d.id for d in batch], groups)

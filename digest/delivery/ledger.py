@@ -255,7 +255,12 @@ def skip(ids: Sequence[int], reason: str) -> None:
 
 def release(ids: Sequence[int]) -> None:
     """Give back claimed deliveries the provider never saw (the run stopped before them)."""
-    Delivery.objects.filter(id__in=ids, state=Delivery.State.SENDING).update(
+    _give_back(Delivery.objects.filter(id__in=ids, state=Delivery.State.SENDING))
+
+
+def _give_back(claimed) -> int:
+    """Claimed rows nobody outside this database saw wait again, their claim not counted."""
+    return claimed.update(
         state=Delivery.State.PENDING, lease_until=None, attempts=F("attempts") - 1
     )
 
@@ -318,9 +323,7 @@ def recover(edition: Edition, now: dt.datetime | None = None) -> Recovered:
         if claimed_at is not None and (worker, claimed_at) not in handed:
             never_handed |= Q(claimed_by=worker, claimed_at=claimed_at)
     with transaction.atomic():
-        returned = stale.filter(never_handed).update(
-            state=Delivery.State.PENDING, lease_until=None, attempts=F("attempts") - 1
-        )
+        returned = _give_back(stale.filter(never_handed))
         uncertain = stale.update(
             state=Delivery.State.UNCERTAIN,
             last_error="a run stopped after handing this to the provider and before its answer",

@@ -26,6 +26,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
 
+from django.conf import settings
+
 from subscribers.audience import eligible_choices
 
 from ..clock import Clock, SystemClock
@@ -69,7 +71,7 @@ def helper_command(edition: Edition, sender: Sender, options: SendOptions) -> li
 def send_with_workers(
     edition: Edition,
     sender: Sender,
-    workers: int,
+    workers: int | None = None,
     *,
     options: SendOptions | None = None,
     on_progress: Callable[[int, int], None] | None = None,
@@ -77,9 +79,11 @@ def send_with_workers(
     clock: Clock | None = None,
     rendered: Rendered | None = None,
 ) -> SendReport:
-    """Send an edition with ``workers`` processes in all; the report covers all of them.
-    ``rendered``: in a helper, the variants the first process rendered."""
+    """Send an edition with ``workers`` processes in all (default ``DIGEST_SEND_WORKERS``);
+    the report covers all of them. ``rendered``: in a helper, the variants the first process
+    rendered."""
     options = options or SendOptions.from_settings()
+    workers = settings.DIGEST_SEND_WORKERS if workers is None else workers
     if workers <= 1:
         return send_edition(
             edition,

@@ -5,7 +5,6 @@ import os
 import resource
 import sys
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
@@ -46,8 +45,8 @@ class Command(BaseCommand):
     def handle(self, *args, slug=None, date=None, edition=None, sender=None, **options):
         console = console_for(self)
         target = self.edition(slug, date, edition)
-        workers = options.get("workers") or settings.DIGEST_SEND_WORKERS
-        if workers < 1:
+        workers = options.get("workers")
+        if workers is not None and workers < 1:
             raise CommandError("--workers must be 1 or more")
         rendered = None
         if options.get("wait_for_go"):
