@@ -147,7 +147,7 @@ def measured(phase: str, size: int, port: int) -> None:
         personalizer, sample = personalizer_and_sample()
         (batch,) = personalizer.batches([sample])
         sender = SendGridSender("SG.bench", host="http://unused")
-        body = sender.body(batch, list(batch.recipients) * 1)
+        body = sender.body(batch, batch.recipients)
         one = body["personalizations"][0]
         # Up to 50 distinct bodies, posted in turn: a million readers' bodies would not fit
         # in memory at once, and the server does not remember addresses between requests.

@@ -7,6 +7,7 @@ test scripts: 429 with rate-limit headers, 500, 400, 401, 403, a slow answer.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -103,17 +104,17 @@ RESERVED_HEADERS = {
 }
 
 
-_VALID = None  # the schema compiled to Python (fastjsonschema): the accept path is fast
+@functools.cache
+def _compiled() -> Callable[[dict], object]:
+    """The schema compiled to Python (fastjsonschema): the accept path is fast."""
+    return fastjsonschema.compile(MAIL_SEND)
 
 
 def _schema_errors(body: dict) -> list[str]:
     """Schema problems: the compiled validator says whether there are any, jsonschema
     (slow, but it lists every problem with its path) says which."""
-    global _VALID
-    if _VALID is None:
-        _VALID = fastjsonschema.compile(MAIL_SEND)
     try:
-        _VALID(body)
+        _compiled()(body)
         return []
     except fastjsonschema.JsonSchemaException:
         validator = jsonschema.Draft202012Validator(MAIL_SEND)
@@ -155,9 +156,8 @@ def contract_errors(body: dict) -> list[str]:
     if "text/plain" in types and types.index("text/plain") != 0:
         errors.append("text/plain must be the first content")
     for n, p in enumerate(personalizations):
-        if "headers" in p and {h.lower() for h in p["headers"]} & RESERVED_HEADERS:
-            reserved = sorted({h.lower() for h in p["headers"]} & RESERVED_HEADERS)
-            errors.append(f"personalizations/{n}/headers: reserved {reserved}")
+        if reserved := {h.lower() for h in p.get("headers", ())} & RESERVED_HEADERS:
+            errors.append(f"personalizations/{n}/headers: reserved {sorted(reserved)}")
         for name in ("substitutions", "custom_args"):
             if name in p and _json_size(p[name]) > 10000:
                 errors.append(f"personalizations/{n}/{name} over 10,000 bytes")
