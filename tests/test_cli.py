@@ -108,6 +108,12 @@ def test_send_without_an_edition_says_what_to_run(home):
     assert "digest compose --list morning-ko --date 2026-11-24" in result.stderr
 
 
+def test_send_refuses_zero_workers(home):
+    _, digest = home
+    result = digest("send", "--edition", "morning-en/2026-11-24", "--workers", "0", check=False)
+    assert result.returncode == 1 and "--workers must be 1 or more" in result.stderr
+
+
 def test_demo_delivers_each_reader_the_sections_they_chose(home):
     """The promise of `make demo`: the printed .eml files parse and hold each reader's sections."""
     tmp_path, digest = home

@@ -44,10 +44,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, slug=None, date=None, edition=None, sender=None, **options):
         console = console_for(self)
-        target = self.edition(slug, date, edition)
         workers = options.get("workers")
         if workers is not None and workers < 1:
             raise CommandError("--workers must be 1 or more")
+        target = self.edition(slug, date, edition)
         rendered = None
         if options.get("wait_for_go"):
             go = sys.stdin.readline().strip()
