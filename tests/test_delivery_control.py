@@ -209,3 +209,15 @@ def test_a_reader_blocked_for_a_bad_mailbox_is_suppressed_everywhere(demo):
     assert grace.status == "blocked" and "550" in grace.status_reason
     assert grace.consent_events.get().how == "smtp 550"
     assert Subscription.objects.filter(subscriber=grace).exists()
+
+
+def test_the_operators_settings_become_the_runs_options(settings):
+    settings.DIGEST_BATCH_SIZE = 250
+    settings.DIGEST_ON_UNCERTAIN = "resend"
+    settings.DIGEST_RATE_PER_SECOND = 40.0
+    settings.DIGEST_QUOTA = "5000/hour"
+    settings.DIGEST_BREAKER_BATCHES = 3
+    options = SendOptions.from_settings(batch_size=None)
+    assert (options.batch_size, options.on_uncertain, options.per_second) == (250, "resend", 40.0)
+    assert options.quota == Quota.parse("5000/hour") and options.breaker == 3
+    assert SendOptions.from_settings(batch_size=10).batch_size == 10  # --batch-size wins

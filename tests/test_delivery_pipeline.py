@@ -172,6 +172,22 @@ def test_helpers_reports_are_added_and_a_failed_helper_is_reported(demo, tmp_pat
     assert json.dumps(report.failed)  # plain data, ready for the summary table
 
 
+def test_runs_started_without_a_count_use_digest_send_workers(demo, tmp_path, settings):
+    # `digest run` and the scheduler pass no count: the setting decides.
+    import sys
+
+    from digest.delivery.workers import send_with_workers
+
+    settings.DIGEST_SEND_WORKERS = 3
+    helper = tmp_path / "helper.py"
+    helper.write_text(
+        "import json, sys\n"
+        "json.dump({'sent': 0}, open(sys.argv[sys.argv.index('--report') + 1], 'w'))\n"
+    )
+    report = send_with_workers(edition(), MemorySender(), command=[sys.executable, str(helper)])
+    assert report.workers == 3 and len(report.helpers_peak_rss_mb) == 2 and report.sent == 4
+
+
 def test_helpers_send_the_variants_the_first_process_rendered(demo, tmp_path):
     import dataclasses
 
