@@ -121,7 +121,7 @@ def measured(phase: str, size: int, port: int) -> None:
 
     django.setup()
     from bench.phases import edition_and_view, personalizer_and_sample
-    from digest.delivery.dispatch import SendOptions, send_edition
+    from digest.delivery.dispatch import SendOptions, claimed, send_edition
     from digest.delivery.mime import to_bytes
     from digest.delivery.senders import SendGridSender, SmtpSender
 
@@ -145,7 +145,7 @@ def measured(phase: str, size: int, port: int) -> None:
         import urllib.request
 
         personalizer, sample = personalizer_and_sample()
-        (batch,) = personalizer.batches([sample])
+        (batch,) = personalizer.batches([claimed(sample)])
         sender = SendGridSender("SG.bench", host="http://unused")
         body = sender.body(batch, batch.recipients)
         one = body["personalizations"][0]

@@ -7,9 +7,9 @@ token for one reader or list never works for another.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,46 +41,59 @@ class TokenData:
     list_id: int
 
 
-def _signer(purpose: str) -> signing.TimestampSigner:
+def _signer(purpose: str) -> _FastTimestampSigner:
     if purpose not in PURPOSES:
         raise ValueError(f"unknown token purpose {purpose!r}")
     return _cached_signer(purpose, settings.SECRET_KEY, tuple(settings.SECRET_KEY_FALLBACKS))
 
 
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
 class _FastTimestampSigner(signing.TimestampSigner):
-    """Django's TimestampSigner, with the HMAC key derived once rather than per signature.
+    """Django's TimestampSigner, with the HMAC keyed once rather than per signature.
 
     Signatures are byte for byte Django's (``salted_hmac``: an HMAC keyed by the hash of the
     salted secret), so tokens read back with the stock ``unsign``; only the cost changes:
     every email carries two tokens, and a million-reader edition signs two million of them.
+    Each signature starts from a copy of the keyed HMAC, as ``hmac.HMAC.copy`` is meant for,
+    instead of deriving the key's pads again.
     """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         salted = f"{self.salt}signer{self.key}".encode()
-        self._derived = hashlib.new(self.algorithm, salted).digest()
-        self._second = -1
-        self._stamp = ""
+        derived = hashlib.new(self.algorithm, salted).digest()
+        self._keyed = hmac.new(derived, digestmod=self.algorithm)
 
-    def timestamp(self) -> str:
-        now = int(time.time())
-        if now != self._second:
-            self._second, self._stamp = now, signing.b62_encode(now)
-        return self._stamp
+    def _signature(self, value: bytes) -> str:
+        mac = self._keyed.copy()
+        mac.update(value)
+        return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
 
     def signature(self, value, key=None) -> str:
         if key is not None and key != self.key:
             return super().signature(value, key)  # a fallback key, when reading
-        digest = hmac.digest(self._derived, value.encode(), self.algorithm)
-        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+        return self._signature(value.encode())
 
-    def sign(self, value) -> str:
-        value = f"{value}{self.sep}{self.timestamp()}"
-        return f"{value}{self.sep}{self.signature(value)}"
+    def maker(self, suffix: str) -> Callable[[int], str]:
+        """Sign ``<id><suffix>`` for many ids, all stamped now: a batch of readers is
+        personalized in well under a second, and the stamp only bounds a link's age."""
+        stamped = f"{suffix}{self.sep}{self.timestamp()}"
+        sep, keyed = self.sep, self._keyed
+
+        def sign(subscriber_id: int) -> str:
+            value = f"{int(subscriber_id)}{stamped}"
+            mac = keyed.copy()
+            mac.update(value.encode())
+            encoded = binascii.b2a_base64(mac.digest(), newline=False)  # urlsafe_b64encode,
+            return f"{value}{sep}{encoded.rstrip(b'=').translate(_URLSAFE).decode()}"  # inlined
+
+        return sign
 
 
 @lru_cache(maxsize=16)
-def _cached_signer(purpose: str, key: str, fallbacks: tuple[str, ...]) -> signing.TimestampSigner:
+def _cached_signer(purpose: str, key: str, fallbacks: tuple[str, ...]) -> _FastTimestampSigner:
     return _FastTimestampSigner(
         key=key, fallback_keys=fallbacks, salt=f"subscribers.tokens.{purpose}"
     )
@@ -92,11 +105,9 @@ def make_token(purpose: str, subscriber_id: int, list_id: int) -> str:
 
 
 def token_maker(purpose: str, list_id: int) -> Callable[[int], str]:
-    """``make_token`` for one purpose and list, with the signer looked up once: for a loop
-    over a batch of readers."""
-    sign = _signer(purpose).sign
-    suffix = f".{int(list_id)}"
-    return lambda subscriber_id: sign(f"{int(subscriber_id)}{suffix}")
+    """``make_token`` for one purpose and list, the signer looked up and the time stamped
+    once: for a loop over a batch of readers."""
+    return _signer(purpose).maker(f".{int(list_id)}")
 
 
 def read_token(purpose: str, token: str) -> TokenData:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -218,6 +219,21 @@ def test_prepared_requests_are_the_documented_body_as_json():
     for request in requests:
         assert json.loads(request.data) == sender.body(batch, request.recipients)
         assert contract_errors(json.loads(request.data)) == []
+
+
+def test_the_client_logs_a_request_body_by_its_size_and_sends_all_of_it(demo, caplog):
+    # python_http_client formats each payload into a debug line, even with debug logging
+    # off; a body of a thousand readers is half a megabyte.
+    target = edition()
+    with SendGridAPI(KEY) as api, caplog.at_level("DEBUG", logger="python_http_client"):
+        report = send_edition(target, sender(api))
+    assert report.sent == 4 and len(api.accepted()) >= 1
+    payloads = [r.getMessage() for r in caplog.records if r.getMessage().startswith("PAYLOAD")]
+    assert len(payloads) == len(api.requests) + len(api.rejected)
+    for line in payloads:
+        assert re.fullmatch(r"PAYLOAD: <[\d,]+ bytes>", line), line[:200]
+    sizes = [int(line.split("<")[1].split()[0].replace(",", "")) for line in payloads]
+    assert all(size > 20_000 for size in sizes)  # the whole rendered email went
 
 
 def test_the_contract_check_catches_what_sendgrid_rejects():

@@ -50,3 +50,13 @@ def test_tampered_other_purpose_and_expired_tokens_are_refused(frozen):
     frozen[0] += tokens.MAX_AGE[tokens.CONFIRM] + 1
     with pytest.raises(tokens.BadToken, match="expired"):
         tokens.read_token(tokens.CONFIRM, token)
+
+
+def test_a_batch_maker_signs_like_django_with_the_time_it_was_made(settings, frozen):
+    settings.SECRET_KEY = "b" * 50
+    stock = signing.TimestampSigner(key=settings.SECRET_KEY, salt="subscribers.tokens.unsubscribe")
+    make = tokens.token_maker(tokens.UNSUBSCRIBE, 7)
+    expected = [stock.sign(f"{n}.7") for n in (1, 42, 123_456)]
+    frozen[0] += 5  # a batch is stamped once, when its maker is made
+    assert [make(n) for n in (1, 42, 123_456)] == expected
+    assert tokens.read_token(tokens.UNSUBSCRIBE, make(42)) == tokens.TokenData(42, 7)

@@ -117,7 +117,7 @@ class Personalizer:
             self.variants[sections] = render_variant(self.view, sections, self.template_dir)
         return self.variants[sections]
 
-    def batches(self, deliveries: list) -> list[Batch]:
+    def batches(self, deliveries: list[ledger.Claimed]) -> list[Batch]:
         """One batch per variant among the claimed deliveries, in the order they came.
 
         A delivery carries the reader's choice; their variant is that choice among today's
@@ -128,23 +128,27 @@ class Personalizer:
         unsubscribe = tokens.token_maker(tokens.UNSUBSCRIBE, list_id)
         preferences = tokens.token_maker(tokens.PREFERENCES, list_id)
         site, mailbox = self.site, self.unsubscribe_address
+        variant_of = self.variant_of
         for delivery in deliveries:
-            sections = self.variant_of(tuple(delivery.sections))
+            sections = variant_of(delivery.sections)
             if not sections:
                 continue
             token = unsubscribe(delivery.subscriber_id)
             unsubscribe_url = f"{site}/unsubscribe/{token}/"
-            groups.setdefault(sections, []).append(
-                Recipient(
-                    delivery_id=delivery.id,
-                    to=delivery.email,
-                    values={
+            group = groups.get(sections)
+            if group is None:
+                group = groups[sections] = []
+            group.append(
+                Recipient(  # positional: this runs once per reader
+                    delivery.id,
+                    delivery.email,
+                    {
                         UNSUBSCRIBE_URL: unsubscribe_url,
                         PREFERENCES_URL: f"{site}/preferences/"
                         f"{preferences(delivery.subscriber_id)}/",
                         EMAIL: delivery.email,
                     },
-                    headers={
+                    {
                         "List-Unsubscribe": (
                             f"<{unsubscribe_url}>, <mailto:{mailbox}?subject=unsubscribe%20{token}>"
                         ),
@@ -172,7 +176,7 @@ class Personalizer:
 
     def message(self, delivery: Delivery) -> OutgoingMessage:
         """One reader's finished message (previews, benchmarks)."""
-        (batch,) = self.batches([delivery])
+        (batch,) = self.batches([claimed(delivery)])
         return next(batch.messages())
 
 
@@ -424,6 +428,13 @@ class _Run:
             f"{self.failed_batches} batches in a row failed (last: "
             f"{self.last_error or 'no answer'}); paused: fix the cause, then `digest resume`",
         )
+
+
+def claimed(delivery: Delivery) -> ledger.Claimed:
+    """A Delivery row as the dispatch loop holds one (previews, benchmarks)."""
+    return ledger.Claimed(
+        delivery.pk, delivery.subscriber_id, delivery.email, tuple(delivery.sections or ())
+    )
 
 
 def sendable_view(edition: Edition) -> EditionView:
