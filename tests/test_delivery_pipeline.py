@@ -4,6 +4,7 @@ one, and a batch that was only prepared is never counted as possibly sent."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import socket
 import threading
 
@@ -74,6 +75,29 @@ def test_the_next_batch_is_claimed_while_the_provider_has_the_current_one(demo, 
     assert sender.threads and all(name.startswith("digest-send") for name in sender.threads)
     # Every batch was written down as handed over before it went, and only then.
     assert Handoff.objects.filter(edition=target).count() == 4
+
+
+class FreezeWatcher(MemorySender):
+    """Notes whether the objects from before the run were frozen out of the collector."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.frozen: list[int] = []
+
+    def send(self, batch):
+        self.frozen.append(gc.get_freeze_count())
+        return super().send(batch)
+
+
+def test_the_loop_keeps_older_objects_out_of_full_collections_and_lets_them_go_after(demo):
+    # A full collection during the loop would walk every object of the process, Django's
+    # included, for each few dozen batches.
+    before = gc.get_freeze_count()
+    sender = FreezeWatcher()
+    report = send_edition(edition(), sender, options=SendOptions(batch_size=2))
+    assert report.sent == 4 and sender.frozen
+    assert all(count > 10_000 for count in sender.frozen)
+    assert gc.get_freeze_count() == before == 0
 
 
 def test_a_refused_key_mid_run_keeps_what_was_sent_and_gives_back_the_rest(demo):

@@ -7,10 +7,11 @@ signing two links and substituting them.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from email.utils import formataddr
 
@@ -234,7 +235,8 @@ def send_edition(
     )
     personalizer = Personalizer(edition, view, options.template_dir, rendered)
     run = _Run(edition, sender, personalizer, options, clock, report, on_progress)
-    run.loop()
+    with _long_lived_frozen():
+        run.loop()
     report.previews = {k: v.html for k, v in personalizer.variants.items()}
     counts = ledger.counts(edition)
     if not report.stopped and counts["pending"] == 0 and counts["sending"] == 0:
@@ -428,6 +430,22 @@ class _Run:
             f"{self.failed_batches} batches in a row failed (last: "
             f"{self.last_error or 'no answer'}); paused: fix the cause, then `digest resume`",
         )
+
+
+@contextmanager
+def _long_lived_frozen() -> Iterator[None]:
+    """Leave what exists before the loop (Django, the models, the rendered variants) out of
+    the garbage collector's full passes during it.
+
+    Each batch's few thousand objects live across several young collections and so count
+    towards a full one, which then walks every object of the process: on a 100,000-reader
+    send that was about 0.3 s of CPU. Objects made during the loop are collected as usual.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def claimed(delivery: Delivery) -> ledger.Claimed:
