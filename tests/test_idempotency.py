@@ -126,3 +126,44 @@ def test_a_full_disk_stops_the_run_and_keeps_the_rest_pending(demo, settings):
     retry = send_edition(edition, OutboxSender(settings.DIGEST_OUTBOX_DIR))
     assert retry.sent == 2
     assert len(list(settings.DIGEST_OUTBOX_DIR.rglob("*.eml"))) == 4
+
+
+class _Undo(Exception):
+    pass
+
+
+def test_a_claim_takes_exactly_the_deliveries_the_due_rule_names(demo):
+    # The claim's pick is written out by hand for speed; it must say what ``_due`` says.
+    import datetime as dt
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from digest.delivery import ledger
+
+    english = MailingList.objects.get(slug="morning-en")
+    edition = compose(english, DEMO_DAY).edition
+    ledger.enqueue(edition)
+    ledger.enqueue(compose(MailingList.objects.get(slug="morning-ko"), DEMO_DAY).edition)
+    now = timezone.now()
+    rows = list(Delivery.objects.filter(edition=edition).order_by("id"))
+    assert len(rows) == 4
+    Delivery.objects.filter(pk=rows[0].pk).update(lease_until=now - dt.timedelta(minutes=1))
+    Delivery.objects.filter(pk=rows[1].pk).update(lease_until=now + dt.timedelta(minutes=5))
+    Delivery.objects.filter(pk=rows[2].pk).update(state=Delivery.State.SENDING)
+    choices = {tuple(r.sections) for r in rows} | {("nothing-like-this",)}
+    for choice in [*sorted(choices), None]:
+        due = ledger._due(edition, now).order_by("id")
+        if choice is not None:
+            due = due.filter(sections=list(choice))
+        expected = list(due.values_list("id", flat=True))
+        for size in (1, 100):
+            try:
+                with transaction.atomic():
+                    taken = [c.id for c in ledger.claim(edition, size, now, choice)]
+                    raise _Undo
+            except _Undo:
+                pass
+            assert taken == expected[:size], (choice, size)
+    # An expired lease is due again; a live lease, a row being sent, another edition are not.
+    assert expected == [rows[0].pk, rows[3].pk]

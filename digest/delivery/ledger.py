@@ -140,21 +140,22 @@ def claim(
     One ``UPDATE ... WHERE id IN (SELECT ... LIMIT n) RETURNING`` picks the rows, marks them
     and hands back what sending needs; the pick is ``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
     and SQLite takes its write lock at BEGIN, so two workers never take the same row.
+    The pick is the ``_due`` rule written out once (it runs for every batch, and building
+    it through the ORM cost half a millisecond each time); a test holds the two equal.
     """
     now = now or timezone.now()
-    due = _due(edition, now).order_by("id")
-    if sections is not None:
-        due = due.filter(sections=list(sections))
-    picked = due.select_for_update(skip_locked=True).values("id")[:batch_size]
     stamp = Delivery._meta.get_field("lease_until").get_db_prep_value
+    pick = _pick(batch_size, by_sections=sections is not None)
+    params = [edition.pk, Delivery.State.PENDING, stamp(now, connection)]
+    if sections is not None:
+        params.append(_SECTIONS.get_db_prep_value(list(sections), connection))
     with transaction.atomic(), connection.cursor() as cursor:
-        select, params = picked.query.sql_with_params()  # FOR UPDATE: inside the transaction
         # One statement: the database picks and marks the rows without a thousand ids
         # going through Python and back as parameters.
         cursor.execute(
             f"UPDATE {_table()} SET state = %s, claimed_at = %s, claimed_by = %s, "
             "lease_until = %s, attempts = attempts + 1 "
-            f"WHERE id IN ({select}) "
+            f"WHERE id IN ({pick}) "
             "RETURNING id, subscriber_id, email, sections",
             (
                 Delivery.State.SENDING,
@@ -167,6 +168,23 @@ def claim(
         rows = cursor.fetchall()
     rows.sort()
     return [Claimed(pk, sub, email, _choice(chosen)) for pk, sub, email, chosen in rows]
+
+
+_SECTIONS = Delivery._meta.get_field("sections")
+
+
+def _pick(batch_size: int, by_sections: bool) -> str:
+    """The SELECT of a claim's ids: due deliveries of an edition (and of one section choice),
+    in id order; on PostgreSQL locked, skipping rows another worker is taking."""
+    sql = (
+        f"SELECT id FROM {_table()} WHERE edition_id = %s AND state = %s "
+        "AND (lease_until IS NULL OR lease_until <= %s)"
+        + (" AND sections = %s" if by_sections else "")
+        + f" ORDER BY id LIMIT {int(batch_size)}"
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        sql += " FOR UPDATE SKIP LOCKED"
+    return sql
 
 
 IN_LIST = 5000  # ids per statement: well under SQLite's limit on bound variables
@@ -223,13 +241,7 @@ def record(results: Iterable[SendResult], now: dt.datetime | None = None) -> Non
                         f"UPDATE {_table()} SET state = %s, provider_id = %s, sent_at = %s, "
                         "last_error = '', lease_until = NULL "
                         f"WHERE id IN ({_marks(chunk)}) AND state = %s",
-                        (
-                            Delivery.State.SENT,
-                            provider_id,
-                            stamp,
-                            *chunk,
-                            Delivery.State.SENDING,
-                        ),
+                        (Delivery.State.SENT, provider_id, stamp, *chunk, Delivery.State.SENDING),
                     )
             elif status == "failed":
                 sending.filter(id__in=ids).update(
