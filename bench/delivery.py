@@ -10,22 +10,29 @@ Each measured run is a process of its own, so its peak RSS is its own. The SendG
 sends with one process per core (BENCH_SEND_WORKERS overrides): ``sendgrid_*_peak_rss_mb``
 is the sum of every process's peak (what the machine needs), ``*_per_process_peak_rss_mb``
 the first process's own. Sizes come from BENCH_SENDGRID_SIZES (default 10000,100000,1000000)
-and BENCH_SMTP_SIZE (default 10000).
+and BENCH_SMTP_SIZE (default 10000). At 100,000 (the ratio the issue sets a target for)
+the SendGrid pair runs BENCH_REPEATS times (default 3), ours and the raw loop in turn; the
+figures are the medians, with the lowest and highest pair ratio beside them.
 """
 
 from __future__ import annotations
 
 import os
 import resource
+import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 # Sending processes for the SendGrid path: one per core (DIGEST_SEND_WORKERS in production).
 WORKERS = int(os.environ.get("BENCH_SEND_WORKERS", os.cpu_count() or 1))
+HEADLINE = 100_000  # the size of the issue's ratio target
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))  # pairs of runs at the headline size
 
 
 def report(name: str, value: float, unit: str) -> None:
@@ -85,6 +92,23 @@ def site(size: int) -> dict:
     return env
 
 
+def fresh_copy(env: dict) -> dict:
+    """The same site, its database copied as it was after the set-up: a repeat starts where
+    the first run started (nobody enqueued yet)."""
+    workdir = tempfile.mkdtemp(prefix="digest-bench-send-repeat-")
+    shutil.copy(Path(env["DIGEST_HOME"]) / "pristine.sqlite3", Path(workdir) / "bench.sqlite3")
+    return {
+        **env,
+        "DIGEST_HOME": workdir,
+        "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3",
+        "DIGEST_OUTBOX_DIR": f"{workdir}/outbox",
+    }
+
+
+def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
 def main() -> None:
     sizes = [
         int(n) for n in os.environ.get("BENCH_SENDGRID_SIZES", "10000,100000,1000000").split(",")
@@ -93,16 +117,30 @@ def main() -> None:
     with sink("http") as port:
         for size in sizes:
             env = site(size)
-            ours = child("sendgrid", size, env, port)
-            raw = child("sendgrid-raw", size, env, port)
+            # The headline size runs REPEATS times, ours and the raw loop in turn: on a shared
+            # machine one pair of runs can land seconds apart in very different weather.
+            repeats = REPEATS if size == HEADLINE else 1
+            if repeats > 1:
+                home = Path(env["DIGEST_HOME"])
+                shutil.copy(home / "bench.sqlite3", home / "pristine.sqlite3")
+            ours_runs, raw_runs = [], []
+            for n in range(repeats):
+                ours_runs.append(child("sendgrid", size, env if n == 0 else fresh_copy(env), port))
+                raw_runs.append(child("sendgrid-raw", size, env, port))
+            ours, raw = median_of(ours_runs), median_of(raw_runs)
             tag = {1000000: "1m", 100000: "100k", 10000: "10k"}.get(size, str(size))
             report(f"sendgrid_{tag}_recipients_per_s", ours["rate"], "recipients/s")
             report(f"sendgrid_{tag}_raw_recipients_per_s", raw["rate"], "recipients/s")
             report(f"sendgrid_{tag}_ratio_vs_raw", ours["rate"] / raw["rate"], "x")
+            if repeats > 1:
+                ratios = [o["rate"] / r["rate"] for o, r in zip(ours_runs, raw_runs, strict=True)]
+                report(f"sendgrid_{tag}_runs", repeats, "pairs")
+                report(f"sendgrid_{tag}_ratio_lowest_pair", min(ratios), "x")
+                report(f"sendgrid_{tag}_ratio_highest_pair", max(ratios), "x")
             report(f"sendgrid_{tag}_seconds", ours["seconds"], "s")
             report(f"sendgrid_{tag}_peak_rss_mb", ours["all_rss"], "MB")
             report(f"sendgrid_{tag}_per_process_peak_rss_mb", ours["rss"], "MB")
-            if size == 100000 or (size == sizes[-1] and 100000 not in sizes):
+            if size == HEADLINE or (size == sizes[-1] and HEADLINE not in sizes):
                 report("sendgrid_recipients_per_s", ours["rate"], "recipients/s")
                 report("sendgrid_ratio_vs_raw", ours["rate"] / raw["rate"], "x")
     size = int(os.environ.get("BENCH_SMTP_SIZE", "10000"))
