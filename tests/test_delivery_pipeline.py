@@ -100,6 +100,16 @@ def test_the_loop_keeps_older_objects_out_of_full_collections_and_lets_them_go_a
     assert gc.get_freeze_count() == before == 0
 
 
+def test_a_process_that_froze_its_own_heap_keeps_it_frozen(demo):
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert send_edition(edition(), MemorySender()).sent == 4
+        assert gc.get_freeze_count() > frozen // 2  # not thawed by the run
+    finally:
+        gc.unfreeze()
+
+
 def test_a_refused_key_mid_run_keeps_what_was_sent_and_gives_back_the_rest(demo):
     target = edition()
     script = {2: Answer(401, body={"errors": [{"message": "revoked"}]})}

@@ -440,12 +440,15 @@ def _long_lived_frozen() -> Iterator[None]:
     Each batch's few thousand objects live across several young collections and so count
     towards a full one, which then walks every object of the process: on a 100,000-reader
     send that was about 0.3 s of CPU. Objects made during the loop are collected as usual.
+    A process that froze its heap itself (a pre-forking server) keeps it frozen.
     """
+    frozen_already = gc.get_freeze_count() > 0
     gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if not frozen_already:
+            gc.unfreeze()
 
 
 def claimed(delivery: Delivery) -> ledger.Claimed:
