@@ -159,7 +159,8 @@ def measured(phase: str, size: int, port: int) -> None:
 
     django.setup()
     from bench.phases import edition_and_view, personalizer_and_sample
-    from digest.delivery.dispatch import SendOptions, claimed, send_edition
+    from digest.delivery.dispatch import SendOptions, send_edition
+    from digest.delivery.ledger import Claimed
     from digest.delivery.mime import to_bytes
     from digest.delivery.senders import SendGridSender, SmtpSender
 
@@ -183,7 +184,7 @@ def measured(phase: str, size: int, port: int) -> None:
         import urllib.request
 
         personalizer, sample = personalizer_and_sample()
-        (batch,) = personalizer.batches([claimed(sample)])
+        (batch,) = personalizer.batches([Claimed.of(sample)])
         sender = SendGridSender("SG.bench", host="http://unused")
         body = sender.body(batch, batch.recipients)
         one = body["personalizations"][0]

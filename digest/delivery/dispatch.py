@@ -177,7 +177,7 @@ class Personalizer:
 
     def message(self, delivery: Delivery) -> OutgoingMessage:
         """One reader's finished message (previews, benchmarks)."""
-        (batch,) = self.batches([claimed(delivery)])
+        (batch,) = self.batches([ledger.Claimed.of(delivery)])
         return next(batch.messages())
 
 
@@ -449,13 +449,6 @@ def _long_lived_frozen() -> Iterator[None]:
     finally:
         if not frozen_already:
             gc.unfreeze()
-
-
-def claimed(delivery: Delivery) -> ledger.Claimed:
-    """A Delivery row as the dispatch loop holds one (previews, benchmarks)."""
-    return ledger.Claimed(
-        delivery.pk, delivery.subscriber_id, delivery.email, tuple(delivery.sections or ())
-    )
 
 
 def sendable_view(edition: Edition) -> EditionView:

@@ -48,6 +48,11 @@ class Claimed:
     email: str
     sections: tuple[str, ...]  # the reader's choice; empty means all
 
+    @classmethod
+    def of(cls, delivery: Delivery) -> Claimed:
+        """A Delivery row as the dispatch loop holds one (previews, benchmarks)."""
+        return cls(delivery.pk, delivery.subscriber_id, delivery.email, _choice(delivery.sections))
+
 
 def enqueue(edition: Edition) -> EnqueueResult:
     """One Delivery per eligible reader, once: the audience is frozen at the first enqueue.
@@ -109,21 +114,13 @@ def enqueue(edition: Edition) -> EnqueueResult:
     return EnqueueResult(created, False)
 
 
-def _due(edition: Edition, now: dt.datetime):
-    return Delivery.objects.filter(edition=edition, state=Delivery.State.PENDING).filter(
-        Q(lease_until__isnull=True) | Q(lease_until__lte=now)
-    )
-
-
 def next_choice(edition: Edition, now: dt.datetime | None = None) -> tuple[str, ...] | None:
     """The section choice of the first due delivery, or None when nothing is due."""
-    first = (
-        _due(edition, now or timezone.now())
-        .order_by("id")
-        .values_list("sections", flat=True)
-        .first()
-    )
-    return None if first is None else tuple(first)
+    select, params = _due("sections", edition, now or timezone.now(), limit=1)
+    with connection.cursor() as cursor:
+        cursor.execute(select, params)
+        row = cursor.fetchone()
+    return None if row is None else _choice(row[0])
 
 
 def claim(
@@ -140,15 +137,12 @@ def claim(
     One ``UPDATE ... WHERE id IN (SELECT ... LIMIT n) RETURNING`` picks the rows, marks them
     and hands back what sending needs; the pick is ``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
     and SQLite takes its write lock at BEGIN, so two workers never take the same row.
-    The pick is the ``_due`` rule written out once (it runs for every batch, and building
-    it through the ORM cost half a millisecond each time); a test holds the two equal.
     """
     now = now or timezone.now()
     stamp = Delivery._meta.get_field("lease_until").get_db_prep_value
-    pick = _pick(batch_size, by_sections=sections is not None)
-    params = [edition.pk, Delivery.State.PENDING, stamp(now, connection)]
-    if sections is not None:
-        params.append(_SECTIONS.get_db_prep_value(list(sections), connection))
+    pick, params = _due("id", edition, now, sections, limit=batch_size)
+    if connection.features.has_select_for_update_skip_locked:
+        pick += " FOR UPDATE SKIP LOCKED"  # PostgreSQL: a row another worker is taking
     with transaction.atomic(), connection.cursor() as cursor:
         # One statement: the database picks and marks the rows without a thousand ids
         # going through Python and back as parameters.
@@ -171,20 +165,30 @@ def claim(
 
 
 _SECTIONS = Delivery._meta.get_field("sections")
+_LEASE_UNTIL = Delivery._meta.get_field("lease_until")
 
 
-def _pick(batch_size: int, by_sections: bool) -> str:
-    """The SELECT of a claim's ids: due deliveries of an edition (and of one section choice),
-    in id order; on PostgreSQL locked, skipping rows another worker is taking."""
-    sql = (
-        f"SELECT id FROM {_table()} WHERE edition_id = %s AND state = %s "
+def _due(
+    columns: str,
+    edition: Edition,
+    now: dt.datetime,
+    sections: Sequence[str] | None = None,
+    *,
+    limit: int,
+) -> tuple[str, list]:
+    """SELECT ``columns`` of an edition's due deliveries (of one section choice, if given),
+    first by id: waiting, and not under a live lease. The one statement of that rule, in
+    SQL: a claim runs it for every batch, and building it through the ORM cost half a
+    millisecond each time."""
+    select = (
+        f"SELECT {columns} FROM {_table()} WHERE edition_id = %s AND state = %s "
         "AND (lease_until IS NULL OR lease_until <= %s)"
-        + (" AND sections = %s" if by_sections else "")
-        + f" ORDER BY id LIMIT {int(batch_size)}"
     )
-    if connection.features.has_select_for_update_skip_locked:
-        sql += " FOR UPDATE SKIP LOCKED"
-    return sql
+    params = [edition.pk, Delivery.State.PENDING, _LEASE_UNTIL.get_db_prep_value(now, connection)]
+    if sections is not None:
+        select += " AND sections = %s"
+        params.append(_SECTIONS.get_db_prep_value(list(sections), connection))
+    return f"{select} ORDER BY id LIMIT {int(limit)}", params
 
 
 IN_LIST = 5000  # ids per statement: well under SQLite's limit on bound variables
@@ -204,8 +208,8 @@ def _table() -> str:
 
 
 def _choice(value) -> tuple[str, ...]:
-    """A JSON list column as returned by a raw cursor: text on SQLite, text or a list on
-    PostgreSQL depending on the driver's loaders."""
+    """A reader's choice from a JSON list column: text from a raw cursor on SQLite, text or a
+    list on PostgreSQL depending on the driver's loaders, a list from the ORM."""
     if isinstance(value, str):
         return _parsed_choice(value)
     return tuple(value or ())
