@@ -75,12 +75,9 @@ def child(phase: str, size: int, env: dict, port: int) -> dict[str, float]:
 
 
 def site(size: int) -> dict:
-    workdir = tempfile.mkdtemp(prefix=f"digest-bench-send-{size}-")
     env = {
         **os.environ,
-        "DIGEST_HOME": workdir,
-        "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3",
-        "DIGEST_OUTBOX_DIR": f"{workdir}/outbox",
+        **at(tempfile.mkdtemp(prefix=f"digest-bench-send-{size}-")),
         "DJANGO_SETTINGS_MODULE": "digest.settings",
         "SENDGRID_API_KEY": "SG.bench",
         "DIGEST_BATCH_SIZE": "1000",
@@ -97,8 +94,12 @@ def fresh_copy(env: dict) -> dict:
     the first run started (nobody enqueued yet)."""
     workdir = tempfile.mkdtemp(prefix="digest-bench-send-repeat-")
     shutil.copy(Path(env["DIGEST_HOME"]) / "pristine.sqlite3", Path(workdir) / "bench.sqlite3")
+    return {**env, **at(workdir)}
+
+
+def at(workdir: str) -> dict[str, str]:
+    """The settings that put a site in ``workdir``: its home, database and outbox."""
     return {
-        **env,
         "DIGEST_HOME": workdir,
         "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3",
         "DIGEST_OUTBOX_DIR": f"{workdir}/outbox",
