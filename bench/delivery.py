@@ -6,6 +6,10 @@
 - SMTP path: ``send_edition`` with the SMTP sender to a local aiosmtpd sink, against a bare
   smtplib loop of prebuilt messages.
 
+The edition is approved in the set-up, as an editor approves it before the morning: approving
+renders its variants and keeps them (digest/renders.py), so a measured send renders nothing,
+as on a real morning (the raw loop's bodies are prebuilt too).
+
 Each measured run is a process of its own, so its peak RSS is its own. The SendGrid path
 sends with one process per core (BENCH_SEND_WORKERS overrides): ``sendgrid_*_peak_rss_mb``
 is the sum of every process's peak (what the machine needs), ``*_per_process_peak_rss_mb``
@@ -82,7 +86,10 @@ def site(size: int) -> dict:
         "SENDGRID_API_KEY": "SG.bench",
         "DIGEST_BATCH_SIZE": "1000",
     }
-    subprocess.run([sys.executable, "-m", "bench.phases", "setup", str(size)], env=env, check=True)
+    for phase in ("setup", "approve"):
+        subprocess.run(
+            [sys.executable, "-m", "bench.phases", phase, str(size)], env=env, check=True
+        )
     # The set-up's writes reach the disk now, not during the measured send, whose first
     # checkpoint would otherwise wait for them.
     os.sync()

@@ -48,6 +48,17 @@ def setup(size: int) -> None:
     compose(english, DEMO_DAY)
 
 
+def approve(size: int) -> None:
+    """An editor approves the edition, as before any morning send; approving renders its
+    variants and keeps them (digest/renders.py), so the send itself renders nothing."""
+    from django.contrib.auth.models import User
+
+    from digest.desk.edits import approve
+
+    edition, _ = edition_and_view()
+    approve(edition, User.objects.create_user("bench-editor"))
+
+
 def edition_and_view():
     from digest.compose import edition_view
     from digest.models import Edition
@@ -149,4 +160,5 @@ def send(size: int) -> None:
 if __name__ == "__main__":
     django.setup()
     phase, size = sys.argv[1], int(sys.argv[2])
-    {"setup": setup, "render": render, "baseline": baseline, "send": send}[phase](size)
+    phases = {"setup": setup, "approve": approve, "render": render, "baseline": baseline}
+    {**phases, "send": send}[phase](size)

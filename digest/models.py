@@ -190,6 +190,34 @@ class EditionItem(models.Model):
         return self.headline
 
 
+class EditionRender(models.Model):
+    """One variant of an edition, rendered: what its readers get before their own links.
+
+    Rendered once per edition (at approval, or by the first run that needs it) and read by
+    every run and helper after that; ``fingerprint`` names what it was made from, so a
+    rendering of other content, templates or code is never sent (``digest.renders``).
+    """
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="renders")
+    sections = models.CharField(max_length=500, help_text="The variant's section keys, in order.")
+    fingerprint = models.CharField(max_length=64)
+    subject = models.CharField(max_length=300)
+    preheader = models.CharField(max_length=300, blank=True)
+    html = models.TextField()
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "fingerprint", "sections"], name="edition_render_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition} [{self.sections}]"
+
+
 class Delivery(models.Model):
     """One edition to one subscriber; the row is the record of what happened to that email."""
 

@@ -222,21 +222,17 @@ def test_runs_started_without_a_count_use_digest_send_workers(demo, tmp_path, se
     assert report.workers == 3 and len(report.helpers_peak_rss_mb) == 2 and report.sent == 4
 
 
-def test_helpers_send_the_variants_the_first_process_rendered(demo, tmp_path):
+def test_the_first_process_sends_the_variants_it_holds_as_they_are(demo):
     import dataclasses
 
     from digest.compose import edition_view
     from digest.delivery.dispatch import Personalizer
-    from digest.delivery.workers import load_rendered, save_rendered
     from subscribers.audience import eligible_choices
 
     target = edition()
     first = Personalizer(target, edition_view(target))
     first.render_all(eligible_choices(target.mailing_list_id))
     assert first.variants, "the demo readers need at least one variant"
-    assert load_rendered(save_rendered(first.variants, tmp_path / "v.json")) == first.variants
-
-    # A helper given the variants uses them as they are: it does not render its own.
     marked = {
         key: dataclasses.replace(variant, subject=f"[from the first process] {variant.subject}")
         for key, variant in first.variants.items()
@@ -259,14 +255,6 @@ def test_a_helper_told_not_to_go_sends_nothing(demo, monkeypatch):
     call_command("send", "--edition", str(target.pk), "--sender", "outbox", "--wait-for-go")
     target.refresh_from_db()
     assert target.enqueued_at is None and not Delivery.objects.filter(edition=target).exists()
-
-
-def test_helpers_render_their_own_when_the_variants_cannot_be_written(demo, tmp_path):
-    from digest.delivery.workers import RENDER_YOURSELF, load_rendered, save_rendered
-
-    full = tmp_path / "no-such-folder" / "variants.json"  # a write that fails, as a full disk
-    assert save_rendered({}, full) == RENDER_YOURSELF
-    assert load_rendered(RENDER_YOURSELF) is None
 
 
 def test_the_hand_over_is_written_inside_a_durable_commit(demo, monkeypatch):

@@ -21,6 +21,7 @@ from subscribers import tokens
 from subscribers.audience import still_eligible
 from subscribers.models import MailingList
 
+from .. import renders
 from ..clock import Clock, SystemClock
 from ..compose import edition_view
 from ..events import apply_send_failures
@@ -217,8 +218,9 @@ def send_edition(
     rendered: Mapping[tuple[str, ...], RenderedVariant] | None = None,
 ) -> SendReport:
     """Send every due delivery of an edition once; safe to run again at any time, and in
-    several processes at once (each claims its own batches). ``rendered``: variants of this
-    edition already rendered (by the process that started this one)."""
+    several processes at once (each claims its own batches). ``rendered``: the edition's
+    variants as the caller holds them; by default the kept ones (``digest.renders``), and a
+    variant nobody kept is rendered here and kept for the next run."""
     options = options or SendOptions.from_settings(batch_size=batch_size)
     clock = clock or SystemClock()
     started = clock.monotonic()
@@ -233,10 +235,17 @@ def send_edition(
     Edition.objects.filter(pk=edition.pk).exclude(status=Edition.Status.SENT).update(
         status=Edition.Status.SENDING
     )
+    key = ""
+    if rendered is None:
+        key = renders.fingerprint(view, options.template_dir)
+        rendered = renders.kept(edition, key)
     personalizer = Personalizer(edition, view, options.template_dir, rendered)
     run = _Run(edition, sender, personalizer, options, clock, report, on_progress)
     with _long_lived_frozen():
         run.loop()
+    if len(personalizer.variants) > len(rendered):
+        key = key or renders.fingerprint(view, options.template_dir)
+        renders.keep_if_possible(edition, key, personalizer.variants)
     report.previews = {k: v.html for k, v in personalizer.variants.items()}
     counts = ledger.counts(edition)
     if not report.stopped and counts["pending"] == 0 and counts["sending"] == 0:

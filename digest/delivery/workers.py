@@ -7,10 +7,10 @@ readers a second here, bound by its own lock; a process per core adds to that.
 
 The helpers are started first, so that their start-up (an interpreter, Django, the edition)
 overlaps the work only this process does: freezing the audience, once, and rendering the
-edition's variants, once (in a thread, while the database copies the audience). Then it
-tells them to go: a line on their standard input naming the file of rendered variants ("-":
-render your own; an empty line: do not send). Each helper writes its summary to a file, and
-this process adds them to its own.
+variants nobody has kept yet (``digest.renders``; an approved edition has them all), once
+(in a thread, while the database copies the audience). It keeps them, then tells the helpers
+to go: a line on their standard input ("go"; an empty line: do not send). They read the kept
+renderings. Each helper writes its summary to a file, and this process adds them to its own.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from django.conf import settings
 
 from subscribers.audience import eligible_choices
 
+from .. import renders
 from ..clock import Clock, SystemClock
 from ..models import Delivery, Edition
 from ..render import EditionView, RenderedVariant, RenderError
@@ -65,6 +66,8 @@ def helper_command(edition: Edition, sender: Sender, options: SendOptions) -> li
         "--workers",
         "1",
         "--wait-for-go",
+        # The first process ran Django's system checks; a helper's start-up is on the clock.
+        "--skip-checks",
     ]
 
 
@@ -77,11 +80,9 @@ def send_with_workers(
     on_progress: Callable[[int, int], None] | None = None,
     command: list[str] | None = None,
     clock: Clock | None = None,
-    rendered: Rendered | None = None,
 ) -> SendReport:
     """Send an edition with ``workers`` processes in all (default ``DIGEST_SEND_WORKERS``);
-    the report covers all of them. ``rendered``: in a helper, the variants the first process
-    rendered."""
+    the report covers all of them."""
     options = options or SendOptions.from_settings()
     workers = settings.DIGEST_SEND_WORKERS if workers is None else workers
     if workers <= 1:
@@ -91,7 +92,6 @@ def send_with_workers(
             options=options,
             on_progress=on_progress,
             clock=clock,
-            rendered=rendered,
         )
     started = time.monotonic()
     check_startable(edition, (clock or SystemClock()).now())
@@ -116,7 +116,7 @@ def send_with_workers(
             go = ""
             try:
                 rendered = _enqueue_and_render(edition, view, options)
-                go = save_rendered(rendered, Path(folder) / "variants.json")
+                go = GO
             finally:
                 for helper in helpers:  # an empty line if enqueueing failed: they stop
                     with suppress(OSError):
@@ -149,43 +149,28 @@ def send_with_workers(
     return report
 
 
+GO = "go"  # the line that tells a helper to start; an empty line tells it to stop
+
+
 def _enqueue_and_render(edition: Edition, view: EditionView, options: SendOptions) -> Rendered:
     """Freeze the audience (once, here: no helper rebuilds it) and render every variant its
-    readers need, once for all the processes. The rendering (Python, no database) runs in a
-    thread while the database copies the audience, which releases the interpreter's lock.
-    A template that fails is left for ``send_edition`` to report: it pauses the edition."""
-    personalizer = Personalizer(edition, view, options.template_dir)
+    readers need that nobody has kept, once for all the processes, and keep them. The
+    rendering (Python, no database) runs in a thread while the database copies the audience,
+    which releases the interpreter's lock. A template that fails is left for
+    ``send_edition`` to report: it pauses the edition."""
+    key = renders.fingerprint(view, options.template_dir)
+    personalizer = Personalizer(edition, view, options.template_dir, renders.kept(edition, key))
+    known = len(personalizer.variants)
     choices = eligible_choices(edition.mailing_list_id)
     with ThreadPoolExecutor(1, "digest-render") as pool:
         rendering = pool.submit(personalizer.render_all, choices)
         ledger.enqueue(edition)
         with suppress(RenderError):
             rendering.result()
+    if len(personalizer.variants) > known:
+        # The helpers read them here; if they cannot be kept, each renders its own.
+        renders.keep_if_possible(edition, key, personalizer.variants)
     return personalizer.variants
-
-
-RENDER_YOURSELF = "-"  # the go line when the variants could not be written for the helpers
-
-
-def save_rendered(rendered: Rendered, path: Path) -> str:
-    """Write rendered variants for the helpers; what to tell them: the file, or, when it
-    cannot be written (a full disk), to render their own."""
-    try:
-        path.write_text(json.dumps([vars(variant) for variant in rendered.values()]))
-    except OSError:
-        return RENDER_YOURSELF
-    return str(path)
-
-
-def load_rendered(go: str) -> Rendered | None:
-    """The variants named by a go line; None: render them here."""
-    if go == RENDER_YOURSELF:
-        return None
-    variants = json.loads(Path(go).read_text())
-    return {
-        tuple(data["sections"]): RenderedVariant(**{**data, "sections": tuple(data["sections"])})
-        for data in variants
-    }
 
 
 def write_report(report: SendReport, path: str, peak_rss_mb: float) -> None:

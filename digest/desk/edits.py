@@ -7,12 +7,16 @@ first, so what was approved is exactly what goes out.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from .. import renders
+from ..compose import edition_view
 from ..delivery import control
 from ..models import Edition, EditionItem, EditLog, Section
+from ..render import RenderError
 
 EDITABLE = (Edition.Status.DRAFT, Edition.Status.PAUSED)
 
@@ -163,11 +167,23 @@ def edit_meta(edition: Edition, user, *, subject: str, preheader: str) -> Editio
 
 @transaction.atomic
 def approve(edition: Edition, user) -> Edition:
+    """Approve a draft and render what its readers will get, once: a template that fails is
+    found here, by the editor, and the send only reads the renderings (``digest.renders``)."""
     edition.refresh_from_db()
     if edition.status != Edition.Status.DRAFT:
         raise EditError(f"only a draft can be approved (this one is {edition.status})")
     if not edition.items.exists():
         raise EditError("an edition with no items can't be approved")
+    try:
+        # Before the first write: on SQLite the transaction holds no lock while this runs.
+        renders.render_for_readers(
+            edition, edition_view(edition), settings.DIGEST_TEMPLATE_DIR or None
+        )
+    except RenderError as exc:
+        raise EditError(
+            f"the email cannot be rendered, so it was not approved: {exc}. Fix the template "
+            "(DIGEST_TEMPLATE_DIR) and approve again"
+        ) from None
     edition.status, edition.approved_by, edition.approved_at = (
         Edition.Status.APPROVED,
         user,

@@ -13,7 +13,7 @@ from ...delivery.control import ControlError, find_edition
 from ...delivery.dispatch import DispatchError, SendOptions
 from ...delivery.errors import FatalError
 from ...delivery.senders import configured_sender
-from ...delivery.workers import load_rendered, send_with_workers, write_report
+from ...delivery.workers import send_with_workers, write_report
 from ...models import Edition
 from ._output import console_for, mailing_list, send_table
 from ._progress import progress_reporter
@@ -38,8 +38,8 @@ class Command(BaseCommand):
         )
         # Written by a helper that `--workers` started: its summary, for the first process.
         parser.add_argument("--report", help=argparse.SUPPRESS)
-        # A helper waits for its first process to freeze the audience and render the
-        # variants: a line on standard input names the rendered file (empty: do not send).
+        # A helper waits for its first process to freeze the audience and keep the
+        # variants' renderings: a line on standard input says go (empty: do not send).
         parser.add_argument("--wait-for-go", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args, slug=None, date=None, edition=None, sender=None, **options):
@@ -48,12 +48,8 @@ class Command(BaseCommand):
         if workers is not None and workers < 1:
             raise CommandError("--workers must be 1 or more")
         target = self.edition(slug, date, edition)
-        rendered = None
-        if options.get("wait_for_go"):
-            go = sys.stdin.readline().strip()
-            if not go:
-                return  # the first process could not freeze the audience: it says why
-            rendered = load_rendered(go)
+        if options.get("wait_for_go") and not sys.stdin.readline().strip():
+            return  # the first process could not freeze the audience: it says why
         try:
             backend = configured_sender(sender)
             run_options = SendOptions.from_settings(batch_size=options.get("batch_size"))
@@ -64,7 +60,6 @@ class Command(BaseCommand):
                     workers,
                     options=run_options,
                     on_progress=progress,
-                    rendered=rendered,
                 )
         except (DispatchError, FatalError) as exc:
             raise CommandError(str(exc)) from exc
