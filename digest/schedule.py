@@ -33,8 +33,9 @@ from django.db.models import Q
 
 from subscribers.models import MailingList
 
+from . import renders
 from .clock import Clock, SystemClock
-from .compose import ComposeError, compose, send_deadline
+from .compose import ComposeError, compose, edition_view, send_deadline
 from .delivery.control import pause
 from .delivery.dispatch import DispatchError
 from .delivery.errors import FatalError
@@ -44,6 +45,7 @@ from .delivery.workers import send_with_workers
 from .models import Delivery, Edition, EditLog, Lock
 from .pipeline import collect_configured
 from .processes import gone, this_process
+from .render import RenderError
 
 log = logging.getLogger(__name__)
 
@@ -236,18 +238,36 @@ def tick(
                     f"{_local(times.deadline, mailing_list)}.",
                 )
             return f"not composed: {exc}"
+        problem = _render_ahead(edition)
         if now < times.deadline:
             notify_once(
                 edition,
                 "ready",
                 f"Draft ready: {mailing_list.name} {times.day:%Y-%m-%d}",
                 f"{edition.subject}\n\nPreview and approve it on the desk: "
-                f"{desk_url(edition)}\n" + _rule_line(mailing_list, times),
+                f"{desk_url(edition)}\n" + _rule_line(mailing_list, times) + problem,
                 notify,
             )
     if now < times.send_at:
         return "composed; waiting for the send time"
     return _send_due(edition, now, times, sender_factory, notify, clock)
+
+
+def _render_ahead(edition: Edition) -> str:
+    """Render the new edition's variants now, at the compose time, and keep them: the send
+    then only reads them (an editor's change, or approval, renders again what changed), and
+    a template that fails is found while there is time to fix it. What to tell the editors."""
+    try:
+        renders.render_for_readers(
+            edition, edition_view(edition), settings.DIGEST_TEMPLATE_DIR or None
+        )
+    except RenderError as exc:
+        log.warning("%s: %s", edition, exc)
+        return (
+            f"\nWARNING: the email cannot be rendered: {exc}. Fix the template "
+            "(DIGEST_TEMPLATE_DIR) before the send time, or the send pauses.\n"
+        )
+    return ""
 
 
 def _send_due(edition, now, times, sender_factory, notify, clock) -> str:

@@ -348,3 +348,37 @@ def test_digest_run_keeps_the_same_rules_as_the_scheduler():
     Edition.objects.filter(pk=edition.pk).update(status="approved")
     with pytest.raises(DispatchError, match="too late"):
         send_edition(edition, h.sender, clock=FakeClock(local(late, 12)))
+
+
+def test_the_edition_is_rendered_at_the_compose_time_and_the_send_only_reads_it(monkeypatch):
+    from digest.delivery import dispatch
+    from digest.models import EditionRender
+
+    h = Harness()
+    day = dt.date(2026, 10, 29)
+    h.articles(day)
+    h.at(local(day, 5, 1))
+    edition = Edition.objects.get()
+    assert EditionRender.objects.filter(edition=edition).count() == 1  # both readers: all
+
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("the send rendered what the compose time kept")
+
+    monkeypatch.setattr(dispatch, "render_variant", no_rendering)
+    assert h.at(local(day, 6, 1)) == {"morning-en": "sent 2"}
+
+
+def test_a_template_that_fails_is_told_to_the_editors_at_the_compose_time(settings, tmp_path):
+    from digest.models import EditionRender
+
+    (tmp_path / "digest.mjml").write_text("<mjml><mj-body>{{ no_such_value }}</mj-body></mjml>")
+    settings.DIGEST_TEMPLATE_DIR = str(tmp_path)
+    h = Harness()
+    day = dt.date(2026, 10, 29)
+    h.articles(day)
+    told = []
+    h.notify = lambda edition, kind, subject, text: told.append((kind, text))
+    h.at(local(day, 5, 1))
+    ((kind, text),) = told
+    assert kind == "ready" and "WARNING: the email cannot be rendered" in text
+    assert "no_such_value" in text and not EditionRender.objects.exists()
