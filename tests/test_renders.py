@@ -154,3 +154,28 @@ def test_renderings_of_finished_editions_are_dropped(demo):
     renders.render_for_readers(korean, edition_view(korean))
     assert not EditionRender.objects.filter(edition=first).exists()
     assert EditionRender.objects.filter(edition=korean).exists()
+
+
+def test_a_choice_made_after_approval_is_rendered_when_its_batch_comes(demo):
+    from subscribers.models import Subscription
+
+    target = edition()
+    edits.approve(target, editor())
+    before = set(EditionRender.objects.values_list("sections", flat=True))
+    assert "trade" not in before
+    reader = Subscription.objects.filter(mailing_list=target.mailing_list, sections=[]).first()
+    reader.sections = ["trade"]
+    reader.save(update_fields=["sections"])
+
+    variants = _enqueue_and_render(target, edition_view(target), SendOptions())
+    assert ("trade",) not in variants  # the kept ones, as they are: no list-wide lookup
+    sender = MemorySender()
+    send_edition(target, sender, options=SendOptions(batch_size=10), rendered=variants)
+    (theirs,) = [m for m in sender.sent if m.to == reader.subscriber.email]
+    view = edition_view(target)
+    headlines = {s.key: [item.headline for item in s.items] for s in view.sections}
+    assert all(h in theirs.text for h in headlines["trade"])
+    assert not any(h in theirs.text for h in headlines["diplomacy"])
+    assert theirs.subject == render_variant(view, ("trade",)).subject
+    after = set(EditionRender.objects.values_list("sections", flat=True))
+    assert after == before | {"trade"}

@@ -153,21 +153,28 @@ GO = "go"  # the line that tells a helper to start; an empty line tells it to st
 
 
 def _enqueue_and_render(edition: Edition, view: EditionView, options: SendOptions) -> Rendered:
-    """Freeze the audience (once, here: no helper rebuilds it) and render every variant its
-    readers need that nobody has kept, once for all the processes, and keep them. The
-    rendering (Python, no database) runs in a thread while the database copies the audience,
-    which releases the interpreter's lock. A template that fails is left for
-    ``send_edition`` to report: it pauses the edition."""
+    """Freeze the audience (once, here: no helper rebuilds it) and return the edition's kept
+    renderings; if nobody kept any (an edition nobody approved), render every variant its
+    readers need, once for all the processes, and keep them. That rendering (Python, no
+    database) runs in a thread while the database copies the audience, which releases the
+    interpreter's lock. A template that fails is left for ``send_edition`` to report: it
+    pauses the edition."""
     key = renders.fingerprint(view, options.template_dir)
-    personalizer = Personalizer(edition, view, options.template_dir, renders.kept(edition, key))
-    known = len(personalizer.variants)
+    kept = renders.kept(edition, key)
+    if kept:
+        # Rendered at approval or at the compose time. A choice some reader made since then
+        # is rendered when a batch of it comes (each process its own: a rare, small cost),
+        # rather than every run asking the whole list for its choices first.
+        ledger.enqueue(edition)
+        return kept
+    personalizer = Personalizer(edition, view, options.template_dir)
     choices = eligible_choices(edition.mailing_list_id)
     with ThreadPoolExecutor(1, "digest-render") as pool:
         rendering = pool.submit(personalizer.render_all, choices)
         ledger.enqueue(edition)
         with suppress(RenderError):
             rendering.result()
-    if len(personalizer.variants) > known:
+    if personalizer.variants:
         # The helpers read them here; if they cannot be kept, each renders its own.
         renders.keep_if_possible(edition, key, personalizer.variants)
     return personalizer.variants
