@@ -128,6 +128,11 @@ SENDGRID_WEBHOOK_MAX_AGE = int(env("SENDGRID_WEBHOOK_MAX_AGE", "600"))
 DIGEST_BATCH_SIZE = int(env("DIGEST_BATCH_SIZE", "500"))
 # `digest send` processes per edition (this one and its helpers); one per core at most.
 DIGEST_SEND_WORKERS = int(env("DIGEST_SEND_WORKERS", "1"))
+# A helper process is started for each this many readers of the edition, up to
+# DIGEST_SEND_WORKERS: below it, a helper's start-up costs more than the sending it takes on.
+DIGEST_READERS_PER_WORKER = int(env("DIGEST_READERS_PER_WORKER", "25000"))
+if DIGEST_READERS_PER_WORKER < 1:
+    raise ValueError(f"DIGEST_READERS_PER_WORKER={DIGEST_READERS_PER_WORKER}: use 1 or more")
 # What a run does with deliveries a crashed run left with the provider: "skip" keeps them
 # for an operator (`digest resend-uncertain`), "resend" sends them again.
 DIGEST_ON_UNCERTAIN = env("DIGEST_ON_UNCERTAIN", "skip")

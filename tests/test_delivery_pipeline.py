@@ -174,11 +174,13 @@ def test_the_send_time_recheck_follows_the_eligibility_rule(demo):
     assert expected, "the demo list has eligible readers left"
 
 
-def test_helpers_reports_are_added_and_a_failed_helper_is_reported(demo, tmp_path):
+def test_helpers_reports_are_added_and_a_failed_helper_is_reported(demo, tmp_path, settings):
     import json
     import sys
 
     from digest.delivery.workers import send_with_workers
+
+    settings.DIGEST_READERS_PER_WORKER = 1  # a helper even for the demo's four readers
 
     target = edition()
     helper = tmp_path / "helper.py"
@@ -213,6 +215,7 @@ def test_runs_started_without_a_count_use_digest_send_workers(demo, tmp_path, se
     from digest.delivery.workers import send_with_workers
 
     settings.DIGEST_SEND_WORKERS = 3
+    settings.DIGEST_READERS_PER_WORKER = 1
     helper = tmp_path / "helper.py"
     helper.write_text(
         "import json, sys\n"
@@ -220,6 +223,23 @@ def test_runs_started_without_a_count_use_digest_send_workers(demo, tmp_path, se
     )
     report = send_with_workers(edition(), MemorySender(), command=[sys.executable, str(helper)])
     assert report.workers == 3 and len(report.helpers_peak_rss_mb) == 2 and report.sent == 4
+
+
+def test_helpers_are_started_only_for_as_many_readers_as_they_are_worth(demo, tmp_path, settings):
+    import sys
+
+    from digest.delivery.workers import send_with_workers, worth_starting
+
+    target = edition()  # four readers
+    settings.DIGEST_READERS_PER_WORKER = 2
+    assert [worth_starting(target, most) for most in (1, 2, 3)] == [1, 2, 2]
+    settings.DIGEST_READERS_PER_WORKER = 5
+    assert worth_starting(target, 3) == 1
+    started = tmp_path / "helper-started"
+    helper = tmp_path / "helper.py"
+    helper.write_text(f"open({str(started)!r}, 'w').close()\n")
+    report = send_with_workers(target, MemorySender(), 3, command=[sys.executable, str(helper)])
+    assert report.sent == 4 and report.workers == 1 and not started.exists()
 
 
 def test_the_first_process_sends_the_variants_it_holds_as_they_are(demo):
@@ -314,7 +334,7 @@ def test_a_durable_commit_on_postgresql_forces_synchronous_commit(demo):
 
 
 def test_an_edition_without_items_is_refused_before_helpers_start_or_anyone_is_enqueued(
-    demo, tmp_path
+    demo, tmp_path, settings
 ):
     import sys
 
@@ -322,6 +342,7 @@ def test_an_edition_without_items_is_refused_before_helpers_start_or_anyone_is_e
     from digest.delivery.workers import send_with_workers
     from digest.models import EditionItem
 
+    settings.DIGEST_READERS_PER_WORKER = 1
     target = edition()
     EditionItem.objects.filter(edition=target).delete()
     started = tmp_path / "helper-started"

@@ -106,7 +106,16 @@ def test_workers_flag_starts_helpers_that_share_the_edition(site_for):
     # helpers to start (a Python process with Django) and take their share.
     with SendGridAPI(KEY, script=lambda n, body: Answer(delay=0.2 if n <= 20 else 0)) as api:
         site = site_for(api, readers=1500)
-        run = site.run("send", "--edition", EDITION, "--batch-size", "50", "--workers", "3")
+        run = site.run(
+            "send",
+            "--edition",
+            EDITION,
+            "--batch-size",
+            "50",
+            "--workers",
+            "3",
+            DIGEST_READERS_PER_WORKER="500",
+        )
     assert run.returncode == 0, run.stderr
     counts = received(api)
     assert len(counts) == 1504 and max(counts.values()) == 1

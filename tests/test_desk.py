@@ -241,6 +241,21 @@ def test_an_editor_works_through_the_pages_without_javascript(world, client, set
     assert EditionItem.objects.filter(pk=item.pk).exists()
 
 
+def test_approving_an_edition_whose_email_cannot_be_rendered_says_why(
+    world, client, settings, tmp_path
+):
+    (tmp_path / "digest.mjml").write_text("<mjml><mj-body>{{ no_such_value }}</mj-body></mjml>")
+    settings.DIGEST_TEMPLATE_DIR = str(tmp_path)
+    client.force_login(world.editor)
+    edition = world.edition
+    response = client.post(reverse("desk:action", args=[edition.pk, "approve"]), follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "cannot be rendered, so it was not approved" in page and "no_such_value" in page
+    edition.refresh_from_db()
+    assert edition.status == "draft"
+
+
 def test_the_editions_list_and_the_stats_page(world, client):
     client.force_login(world.editor)
     body = client.get(reverse("desk:editions")).content.decode()

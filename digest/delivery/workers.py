@@ -28,7 +28,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from subscribers.audience import eligible_choices
+from subscribers.audience import eligible_choices, eligible_subscriptions
 
 from .. import renders
 from ..clock import Clock, SystemClock
@@ -81,10 +81,13 @@ def send_with_workers(
     command: list[str] | None = None,
     clock: Clock | None = None,
 ) -> SendReport:
-    """Send an edition with ``workers`` processes in all (default ``DIGEST_SEND_WORKERS``);
-    the report covers all of them."""
+    """Send an edition with up to ``workers`` processes in all (default
+    ``DIGEST_SEND_WORKERS``; as many as its readers are worth, ``worth_starting``); the
+    report covers all of them."""
     options = options or SendOptions.from_settings()
     workers = settings.DIGEST_SEND_WORKERS if workers is None else workers
+    if workers > 1:
+        workers = worth_starting(edition, workers)
     if workers <= 1:
         return send_edition(
             edition,
@@ -150,6 +153,17 @@ def send_with_workers(
 
 
 GO = "go"  # the line that tells a helper to start; an empty line tells it to stop
+
+
+def worth_starting(edition: Edition, most: int) -> int:
+    """Processes worth starting for an edition, ``most`` at most: one for each
+    ``DIGEST_READERS_PER_WORKER`` readers of its list. A helper's start-up (an interpreter
+    and Django: half a second of CPU here) costs more than the sending it takes on for a
+    small list; at 10,000 readers one process alone is as fast as two. Counted only as far
+    as it matters, so a million-reader list costs no more to ask than a small one."""
+    per = settings.DIGEST_READERS_PER_WORKER
+    readers = eligible_subscriptions(edition.mailing_list_id).order_by()[: most * per].count()
+    return max(1, min(most, readers // per))
 
 
 def _enqueue_and_render(edition: Edition, view: EditionView, options: SendOptions) -> Rendered:

@@ -34,7 +34,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            help="sending processes, this one included (default DIGEST_SEND_WORKERS)",
+            help="sending processes at most, this one included (default DIGEST_SEND_WORKERS); "
+            "one per DIGEST_READERS_PER_WORKER readers",
         )
         # Written by a helper that `--workers` started: its summary, for the first process.
         parser.add_argument("--report", help=argparse.SUPPRESS)
