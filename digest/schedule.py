@@ -28,7 +28,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import DatabaseError, IntegrityError, close_old_connections, transaction
 from django.db.models import Q
 
 from subscribers.models import MailingList
@@ -267,6 +267,9 @@ def _render_ahead(edition: Edition) -> str:
             f"\nWARNING: the email cannot be rendered: {exc}. Fix the template "
             "(DIGEST_TEMPLATE_DIR) before the send time, or the send pauses.\n"
         )
+    except DatabaseError as exc:
+        # Only a head start: approval or the send renders what was not kept.
+        log.warning("%s: the renderings could not be kept now (%s)", edition, exc)
     return ""
 
 

@@ -382,3 +382,20 @@ def test_a_template_that_fails_is_told_to_the_editors_at_the_compose_time(settin
     ((kind, text),) = told
     assert kind == "ready" and "WARNING: the email cannot be rendered" in text
     assert "no_such_value" in text and not EditionRender.objects.exists()
+
+
+def test_renderings_that_cannot_be_kept_at_the_compose_time_still_leave_the_notice(monkeypatch):
+    from django.db import OperationalError
+
+    from digest import renders
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(renders, "keep", locked)
+    h = Harness()
+    day = dt.date(2026, 10, 29)
+    h.articles(day)
+    h.at(local(day, 5, 1))
+    assert [kind for kind, _ in h.told] == ["ready"]
+    assert h.at(local(day, 6, 1)) == {"morning-en": "sent 2"}
