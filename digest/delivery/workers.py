@@ -2,7 +2,7 @@
 
 The ledger already lets any number of ``digest send`` processes share an edition (each claims
 its own batches). This starts them for the operator: ``digest send --workers 4`` (or
-``DIGEST_SEND_WORKERS``) rather than four terminals. One interpreter sends 20,000 to 26,000
+``DIGEST_SEND_WORKERS``) rather than four terminals. One interpreter sends 24,000 to 35,000
 readers a second here, bound by its own lock; a process per core adds to that.
 
 The helpers are started first, so that their start-up (an interpreter, Django, the edition)
