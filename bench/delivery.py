@@ -11,7 +11,8 @@ renders its variants and keeps them (digest/renders.py), so a measured send rend
 as on a real morning (the raw loop's bodies are prebuilt too).
 
 Each measured run is a process of its own, so its peak RSS is its own. The SendGrid path
-sends with one process per core (BENCH_SEND_WORKERS overrides): ``sendgrid_*_peak_rss_mb``
+sends with up to one process per core (BENCH_SEND_WORKERS overrides; a list too small to be
+worth a helper, DIGEST_READERS_PER_WORKER, is sent by one): ``sendgrid_*_peak_rss_mb``
 is the sum of every process's peak (what the machine needs), ``*_per_process_peak_rss_mb``
 the first process's own. Sizes come from BENCH_SENDGRID_SIZES (default 10000,100000,1000000)
 and BENCH_SMTP_SIZE (default 10000). At 100,000 (the size of the headline figures)

@@ -131,8 +131,8 @@ def render_variant(
 
 def compile_mjml(source: str) -> str:
     """MJML -> HTML -> inlined CSS, keeping the doctype, media queries and their !important."""
-    # Imported here: a quarter of a second that a sending process given the rendered
-    # variants (delivery/workers.py) never needs.
+    # Imported here: a quarter of a second that a send reading the kept renderings
+    # (digest/renders.py) never needs.
     import mjml
     import premailer
 

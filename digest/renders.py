@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
 
 from subscribers.audience import eligible_choices
 
 from . import render, subjects
+from .compose import edition_view
 from .models import Edition, EditionRender
 from .render import EditionView, RenderedVariant, render_variant, variant_for
 
@@ -120,24 +122,34 @@ def keep_if_possible(
     return True
 
 
-def render_for_readers(
-    edition: Edition, view: EditionView, template_dir: str | None = None
+def render_missing(
+    view: EditionView,
+    choices: Iterable[Sequence[str]],
+    template_dir: str | None = None,
+    into: Variants | None = None,
 ) -> Variants:
-    """Render (unless kept already) and keep every variant the list's readers need now.
+    """Render the variant of each reader's choice that ``into`` does not hold yet, into it
+    (no database: a thread may run it beside a query). A choice of nothing is the whole
+    edition. Raises ``RenderError``; what was rendered before it stays in ``into``."""
+    variants = {} if into is None else into
+    for choice in choices:
+        sections = variant_for(choice, view.section_keys)
+        if sections and sections not in variants:
+            variants[sections] = render_variant(view, sections, template_dir)
+    return variants
+
+
+def render_for_readers(edition: Edition, view: EditionView | None = None) -> Variants:
+    """Render (unless kept already) and keep every variant the list's readers need now, with
+    the configured templates.
 
     Raises ``RenderError`` naming the template when one cannot be rendered; nothing is kept
     then."""
+    view = edition_view(edition) if view is None else view
+    template_dir = settings.DIGEST_TEMPLATE_DIR or None
     key = fingerprint(view, template_dir)
-    variants = kept(edition, key)
-    # The whole edition always (readers who chose nothing get it; it tries every template),
-    # then each choice the readers have made.
-    wanted = [view.section_keys]
-    wanted += [
-        variant_for(choice, view.section_keys)
-        for choice in eligible_choices(edition.mailing_list_id)
-    ]
-    for sections in wanted:
-        if sections and sections not in variants:
-            variants[sections] = render_variant(view, sections, template_dir)
+    # The whole edition always (it tries every template), then each choice readers made.
+    choices = [(), *eligible_choices(edition.mailing_list_id)]
+    variants = render_missing(view, choices, template_dir, into=kept(edition, key))
     keep(edition, key, variants)
     return variants

@@ -35,7 +35,7 @@ from subscribers.models import MailingList
 
 from . import renders
 from .clock import Clock, SystemClock
-from .compose import ComposeError, compose, edition_view, send_deadline
+from .compose import ComposeError, compose, send_deadline
 from .delivery.control import pause
 from .delivery.dispatch import DispatchError
 from .delivery.errors import FatalError
@@ -258,9 +258,7 @@ def _render_ahead(edition: Edition) -> str:
     then only reads them (an editor's change, or approval, renders again what changed), and
     a template that fails is found while there is time to fix it. What to tell the editors."""
     try:
-        renders.render_for_readers(
-            edition, edition_view(edition), settings.DIGEST_TEMPLATE_DIR or None
-        )
+        renders.render_for_readers(edition)
     except RenderError as exc:
         log.warning("%s: %s", edition, exc)
         return (

@@ -245,17 +245,16 @@ def test_helpers_are_started_only_for_as_many_readers_as_they_are_worth(demo, tm
 def test_the_first_process_sends_the_variants_it_holds_as_they_are(demo):
     import dataclasses
 
+    from digest import renders
     from digest.compose import edition_view
-    from digest.delivery.dispatch import Personalizer
     from subscribers.audience import eligible_choices
 
     target = edition()
-    first = Personalizer(target, edition_view(target))
-    first.render_all(eligible_choices(target.mailing_list_id))
-    assert first.variants, "the demo readers need at least one variant"
+    first = renders.render_missing(edition_view(target), eligible_choices(target.mailing_list_id))
+    assert first, "the demo readers need at least one variant"
     marked = {
         key: dataclasses.replace(variant, subject=f"[from the first process] {variant.subject}")
-        for key, variant in first.variants.items()
+        for key, variant in first.items()
     }
     sender = MemorySender()
     report = send_edition(target, sender, options=SendOptions(batch_size=10), rendered=marked)

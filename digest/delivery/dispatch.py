@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -84,7 +84,7 @@ class Personalizer:
         self.edition = edition
         self.view = view
         self.template_dir = template_dir
-        # Variants another process rendered for this run (delivery/workers.py), if any.
+        # The kept renderings (digest/renders.py) or those the first process holds.
         self.variants: dict[tuple[str, ...], RenderedVariant] = dict(rendered or {})
         self.choices: dict[tuple[str, ...], tuple[str, ...]] = {}
         mailing_list = edition.mailing_list
@@ -107,12 +107,6 @@ class Personalizer:
         if choice not in self.choices:
             self.choices[choice] = variant_for(choice, self.view.section_keys)
         return self.choices[choice]
-
-    def render_all(self, choices: Iterable[tuple[str, ...]]) -> None:
-        """Render now the variants of these choices (rather than at their first batch)."""
-        for choice in choices:
-            if sections := self.variant_of(choice):
-                self.variant(sections)
 
     def variant(self, sections: tuple[str, ...]) -> RenderedVariant:
         if sections not in self.variants:
@@ -235,16 +229,14 @@ def send_edition(
     Edition.objects.filter(pk=edition.pk).exclude(status=Edition.Status.SENT).update(
         status=Edition.Status.SENDING
     )
-    key = ""
+    key = renders.fingerprint(view, options.template_dir)
     if rendered is None:
-        key = renders.fingerprint(view, options.template_dir)
         rendered = renders.kept(edition, key)
     personalizer = Personalizer(edition, view, options.template_dir, rendered)
     run = _Run(edition, sender, personalizer, options, clock, report, on_progress)
     with _long_lived_frozen():
         run.loop()
     if len(personalizer.variants) > len(rendered):
-        key = key or renders.fingerprint(view, options.template_dir)
         renders.keep_if_possible(edition, key, personalizer.variants)
     report.previews = {k: v.html for k, v in personalizer.variants.items()}
     counts = ledger.counts(edition)

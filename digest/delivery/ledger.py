@@ -139,7 +139,7 @@ def claim(
     and SQLite takes its write lock at BEGIN, so two workers never take the same row.
     """
     now = now or timezone.now()
-    stamp = Delivery._meta.get_field("lease_until").get_db_prep_value
+    stamp = _LEASE_UNTIL.get_db_prep_value
     pick, params = _due("id", edition, now, sections, limit=batch_size)
     if connection.features.has_select_for_update_skip_locked:
         pick += " FOR UPDATE SKIP LOCKED"  # PostgreSQL: a row another worker is taking

@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
@@ -33,10 +33,9 @@ from subscribers.audience import eligible_choices, eligible_subscriptions
 from .. import renders
 from ..clock import Clock, SystemClock
 from ..models import Delivery, Edition
-from ..render import EditionView, RenderedVariant, RenderError
+from ..render import EditionView, RenderError
 from . import ledger
 from .dispatch import (
-    Personalizer,
     SendOptions,
     SendReport,
     check_startable,
@@ -44,8 +43,6 @@ from .dispatch import (
     sendable_view,
 )
 from .senders.base import Sender
-
-Rendered = Mapping[tuple[str, ...], RenderedVariant]
 
 MERGED = ("sent", "retry_later", "skipped", "uncertain", "returned", "resent_uncertain")
 
@@ -166,7 +163,9 @@ def worth_starting(edition: Edition, most: int) -> int:
     return max(1, min(most, readers // per))
 
 
-def _enqueue_and_render(edition: Edition, view: EditionView, options: SendOptions) -> Rendered:
+def _enqueue_and_render(
+    edition: Edition, view: EditionView, options: SendOptions
+) -> renders.Variants:
     """Freeze the audience (once, here: no helper rebuilds it) and return the edition's kept
     renderings; if nobody kept any (an edition nobody approved), render every variant its
     readers need, once for all the processes, and keep them. That rendering (Python, no
@@ -181,17 +180,19 @@ def _enqueue_and_render(edition: Edition, view: EditionView, options: SendOption
         # rather than every run asking the whole list for its choices first.
         ledger.enqueue(edition)
         return kept
-    personalizer = Personalizer(edition, view, options.template_dir)
+    rendered: renders.Variants = {}
     choices = eligible_choices(edition.mailing_list_id)
     with ThreadPoolExecutor(1, "digest-render") as pool:
-        rendering = pool.submit(personalizer.render_all, choices)
+        rendering = pool.submit(
+            renders.render_missing, view, choices, options.template_dir, rendered
+        )
         ledger.enqueue(edition)
         with suppress(RenderError):
             rendering.result()
-    if personalizer.variants:
+    if rendered:
         # The helpers read them here; if they cannot be kept, each renders its own.
-        renders.keep_if_possible(edition, key, personalizer.variants)
-    return personalizer.variants
+        renders.keep_if_possible(edition, key, rendered)
+    return rendered
 
 
 def write_report(report: SendReport, path: str, peak_rss_mb: float) -> None:

@@ -7,13 +7,11 @@ first, so what was approved is exactly what goes out.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from .. import renders
-from ..compose import edition_view
 from ..delivery import control
 from ..models import Edition, EditionItem, EditLog, Section
 from ..render import RenderError
@@ -176,9 +174,7 @@ def approve(edition: Edition, user) -> Edition:
         raise EditError("an edition with no items can't be approved")
     try:
         # Before the first write: on SQLite the transaction holds no lock while this runs.
-        renders.render_for_readers(
-            edition, edition_view(edition), settings.DIGEST_TEMPLATE_DIR or None
-        )
+        renders.render_for_readers(edition)
     except RenderError as exc:
         raise EditError(
             f"the email cannot be rendered, so it was not approved: {exc}. Fix the template "
