@@ -77,6 +77,39 @@ def test_the_next_batch_is_claimed_while_the_provider_has_the_current_one(demo, 
     assert Handoff.objects.filter(edition=target).count() == 4
 
 
+class BuildsAhead(MemorySender):
+    """Builds its requests first, as the SendGrid sender does; holds the first until the run
+    has built the next one."""
+
+    overlap = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.built = 0
+        self.next_built = threading.Event()
+        self.waited: list[bool] = []
+
+    def prepare(self, batch):
+        self.built += 1
+        if self.built == 2:
+            self.next_built.set()
+        return batch
+
+    def send_prepared(self, batch):
+        if not self.waited:
+            self.waited.append(self.next_built.wait(timeout=10))
+        return self.send(batch)
+
+
+def test_the_next_requests_are_built_while_the_provider_has_the_current_ones(demo):
+    # Between the provider's answer and the next request only the record and the hand-over
+    # remain: building a request (milliseconds of JSON) is not among them.
+    sender = BuildsAhead()
+    report = send_edition(edition(), sender, options=SendOptions(batch_size=1))
+    assert sender.waited == [True], "the second request was built only after the first"
+    assert report.sent == 4 and sender.built == 4
+
+
 class FreezeWatcher(MemorySender):
     """Notes whether the objects from before the run were frozen out of the collector."""
 

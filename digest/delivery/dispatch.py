@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from email.utils import formataddr
 
 from django.conf import settings
+from django.db import connection
 
 from subscribers import tokens
 from subscribers.audience import still_eligible
@@ -250,11 +251,13 @@ def send_edition(
 
 @dataclass
 class _Job:
-    """One claim: the deliveries it took, and their batches ready for the sender."""
+    """One claim: the deliveries it took, their batches, and what the sender is handed:
+    the batches, or the requests a sender that can (SendGrid) has built from them."""
 
     claimed_at: dt.datetime
     ids: list[int]
     groups: list[Batch]
+    payloads: list
 
     @property
     def size(self) -> int:
@@ -264,8 +267,9 @@ class _Job:
 class _Run:
     """The loop of one ``send_edition`` call.
 
-    The next batch is claimed, re-checked and personalized while the provider has the
-    current one; then the current one's answers are recorded and the next is handed over.
+    The next batch is claimed, re-checked, personalized and (by a sender that can) built
+    into requests while the provider has the current one; then the current one's answers
+    are recorded and the next is handed over.
     A sender that allows it (``overlap = True``: it only talks to its provider) sends in a
     second thread, so our database work and the provider's answer overlap; the database is
     used from this thread only. At most one batch is with the provider at a time.
@@ -289,6 +293,7 @@ class _Run:
         self.render_error = ""
         self.choice: tuple[str, ...] | None = None
         self.full = False  # the last claim of self.choice was a full batch: more may wait
+        self.build: Callable[[Batch], object] | None = getattr(sender, "prepare", None)
 
     def loop(self) -> None:
         overlap = getattr(self.sender, "overlap", False)
@@ -373,19 +378,20 @@ class _Run:
                     self.report.skipped += len(ids)
             groups = personalizer.batches(kept)
             if groups:
-                return _Job(now, [d.id for d in batch], groups)
+                # A sender that can (SendGrid) builds its requests now, in this thread and
+                # while the provider has the batch before: the sending thread then only
+                # waits on the network, and the step between two batches stays short.
+                build = self.build
+                payloads = [build(group) for group in groups] if build else groups
+                return _Job(now, [d.id for d in batch], groups, payloads)
 
     def transmit(self, job: _Job, pool: ThreadPoolExecutor | None) -> Future:
-        # A sender that can (SendGrid) builds its requests here, in this thread: the
-        # sending thread then only waits on the network.
-        prepare = getattr(self.sender, "prepare", None)
-        payloads = [prepare(group) for group in job.groups] if prepare else job.groups
-        send = self.sender.send_prepared if prepare else self.sender.send
+        send = self.sender.send_prepared if self.build else self.sender.send
         if pool:
-            return pool.submit(self._send, send, payloads)
+            return pool.submit(self._send, send, job.payloads)
         future: Future = Future()
         try:
-            future.set_result(self._send(send, payloads))
+            future.set_result(self._send(send, job.payloads))
         except Exception as exc:  # finish() raises it, after the next batch is prepared
             future.set_exception(exc)
         return future
@@ -496,8 +502,17 @@ def check_startable(edition: Edition, now) -> None:
 
 
 def _interrupted(edition: Edition) -> str | None:
-    """An operator paused or cancelled the edition while this run was sending."""
-    status = Edition.objects.filter(pk=edition.pk).values_list("status", flat=True).first()
+    """An operator paused or cancelled the edition while this run was sending.
+
+    Plain SQL: it runs between every two batches, where the run has nothing with the
+    provider, and building the query through the ORM cost ten times the lookup."""
+    with connection.cursor() as cursor:
+        quote = connection.ops.quote_name
+        cursor.execute(
+            f"SELECT status FROM {quote(Edition._meta.db_table)} WHERE id = %s", [edition.pk]
+        )
+        row = cursor.fetchone()
+    status = row[0] if row else None
     if status == Edition.Status.PAUSED:
         return "paused by an operator"
     if status == Edition.Status.CANCELLED:
