@@ -30,24 +30,29 @@ SIZES = [int(n) for n in os.environ.get("BENCH_RECIPIENTS", "2000,20000").split(
 
 def main() -> None:
     for size in SIZES:
-        workdir = tempfile.mkdtemp(prefix=f"digest-bench-{size}-")
-        env = {
-            **os.environ,
-            "DIGEST_HOME": workdir,
-            "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3",
-            "DIGEST_OUTBOX_DIR": f"{workdir}/outbox",
-            "DJANGO_SETTINGS_MODULE": "digest.settings",
-        }
-        for phase in ("setup", "render", "baseline", "send"):
-            if phase == "render" and size != SIZES[0]:
-                continue
-            subprocess.run(
-                [sys.executable, "-m", "bench.phases", phase, str(size)], env=env, check=True
-            )
+        with tempfile.TemporaryDirectory(prefix=f"digest-bench-{size}-") as workdir:
+            phases(size, workdir)
     # CSV import of 10,000 and 100,000 rows; then the delivery paths against raw loops.
     subprocess.run([sys.executable, "-m", "bench.importer"], check=True)
     subprocess.run([sys.executable, "-m", "bench.delivery"], check=True)
     subprocess.run([sys.executable, "-m", "bench.collect"], check=True)
+
+
+def phases(size: int, workdir: str) -> None:
+    """The rendering and outbox-style sending figures for one list size, in ``workdir``."""
+    env = {
+        **os.environ,
+        "DIGEST_HOME": workdir,
+        "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3",
+        "DIGEST_OUTBOX_DIR": f"{workdir}/outbox",
+        "DJANGO_SETTINGS_MODULE": "digest.settings",
+    }
+    for phase in ("setup", "render", "baseline", "send"):
+        if phase == "render" and size != SIZES[0]:
+            continue
+        subprocess.run(
+            [sys.executable, "-m", "bench.phases", phase, str(size)], env=env, check=True
+        )
 
 
 if __name__ == "__main__":

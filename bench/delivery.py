@@ -79,10 +79,11 @@ def child(phase: str, size: int, env: dict, port: int) -> dict[str, float]:
     return {k: float(v) for k, v in (line.split("=") for line in out.split())}
 
 
-def site(size: int) -> dict:
+def site(size: int, root: str) -> dict:
+    """A site of ``size`` readers under ``root``, set up and its edition approved."""
     env = {
         **os.environ,
-        **at(tempfile.mkdtemp(prefix=f"digest-bench-send-{size}-")),
+        **at(tempfile.mkdtemp(prefix="site-", dir=root)),
         "DJANGO_SETTINGS_MODULE": "digest.settings",
         "SENDGRID_API_KEY": "SG.bench",
         "DIGEST_BATCH_SIZE": "1000",
@@ -97,10 +98,10 @@ def site(size: int) -> dict:
     return env
 
 
-def fresh_copy(env: dict) -> dict:
+def fresh_copy(env: dict, root: str) -> dict:
     """The same site, its database copied as it was after the set-up: a repeat starts where
     the first run started (nobody enqueued yet)."""
-    workdir = tempfile.mkdtemp(prefix="digest-bench-send-repeat-")
+    workdir = tempfile.mkdtemp(prefix="repeat-", dir=root)
     shutil.copy(Path(env["DIGEST_HOME"]) / "pristine.sqlite3", Path(workdir) / "bench.sqlite3")
     return {**env, **at(workdir)}
 
@@ -125,42 +126,52 @@ def main() -> None:
     report("sendgrid_workers", WORKERS, "processes")
     with sink("http") as port:
         for size in sizes:
-            env = site(size)
-            # The headline size runs REPEATS times, ours and the raw loop in turn: on a shared
-            # machine one pair of runs can land seconds apart in very different weather.
-            repeats = REPEATS if size == HEADLINE else 1
-            if repeats > 1:
-                home = Path(env["DIGEST_HOME"])
-                shutil.copy(home / "bench.sqlite3", home / "pristine.sqlite3")
-            ours_runs, raw_runs = [], []
-            for n in range(repeats):
-                ours_runs.append(child("sendgrid", size, env if n == 0 else fresh_copy(env), port))
-                raw_runs.append(child("sendgrid-raw", size, env, port))
-            ours, raw = median_of(ours_runs), median_of(raw_runs)
-            tag = {1000000: "1m", 100000: "100k", 10000: "10k"}.get(size, str(size))
-            report(f"sendgrid_{tag}_recipients_per_s", ours["rate"], "recipients/s")
-            report(f"sendgrid_{tag}_raw_recipients_per_s", raw["rate"], "recipients/s")
-            report(f"sendgrid_{tag}_ratio_vs_raw", ours["rate"] / raw["rate"], "x")
-            if repeats > 1:
-                ratios = [o["rate"] / r["rate"] for o, r in zip(ours_runs, raw_runs, strict=True)]
-                report(f"sendgrid_{tag}_runs", repeats, "pairs")
-                report(f"sendgrid_{tag}_ratio_lowest_pair", min(ratios), "x")
-                report(f"sendgrid_{tag}_ratio_highest_pair", max(ratios), "x")
-            report(f"sendgrid_{tag}_seconds", ours["seconds"], "s")
-            report(f"sendgrid_{tag}_peak_rss_mb", ours["all_rss"], "MB")
-            report(f"sendgrid_{tag}_per_process_peak_rss_mb", ours["rss"], "MB")
-            if size == HEADLINE or (size == sizes[-1] and HEADLINE not in sizes):
-                report("sendgrid_recipients_per_s", ours["rate"], "recipients/s")
-                report("sendgrid_ratio_vs_raw", ours["rate"] / raw["rate"], "x")
+            # A size's databases (half a gigabyte at a million) go when its runs are done.
+            with tempfile.TemporaryDirectory(prefix=f"digest-bench-send-{size}-") as root:
+                headline = size == HEADLINE or (size == sizes[-1] and HEADLINE not in sizes)
+                sendgrid_at(size, port, root, headline)
     size = int(os.environ.get("BENCH_SMTP_SIZE", "10000"))
-    with sink("smtp") as port:
-        env = site(size)
+    with sink("smtp") as port, tempfile.TemporaryDirectory(prefix="digest-bench-smtp-") as root:
+        env = site(size, root)
         ours = child("smtp", size, env, port)
         raw = child("smtp-raw", size, env, port)
         report("smtp_recipients_per_s", ours["rate"], "recipients/s")
         report("smtp_raw_recipients_per_s", raw["rate"], "recipients/s")
         report("smtp_ratio_vs_raw", ours["rate"] / raw["rate"], "x")
         report("smtp_peak_rss_mb", ours["rss"], "MB")
+
+
+def sendgrid_at(size: int, port: int, root: str, headline: bool) -> None:
+    """The SendGrid path and its raw loop at one size (``headline``: the size of the
+    ``sendgrid_recipients_per_s`` and ``sendgrid_ratio_vs_raw`` lines), the headline size in
+    several pairs."""
+    env = site(size, root)
+    # The headline size runs REPEATS times, ours and the raw loop in turn: on a shared
+    # machine one pair of runs can land seconds apart in very different weather.
+    repeats = REPEATS if size == HEADLINE else 1
+    if repeats > 1:
+        home = Path(env["DIGEST_HOME"])
+        shutil.copy(home / "bench.sqlite3", home / "pristine.sqlite3")
+    ours_runs, raw_runs = [], []
+    for n in range(repeats):
+        ours_runs.append(child("sendgrid", size, env if n == 0 else fresh_copy(env, root), port))
+        raw_runs.append(child("sendgrid-raw", size, env, port))
+    ours, raw = median_of(ours_runs), median_of(raw_runs)
+    tag = {1000000: "1m", 100000: "100k", 10000: "10k"}.get(size, str(size))
+    report(f"sendgrid_{tag}_recipients_per_s", ours["rate"], "recipients/s")
+    report(f"sendgrid_{tag}_raw_recipients_per_s", raw["rate"], "recipients/s")
+    report(f"sendgrid_{tag}_ratio_vs_raw", ours["rate"] / raw["rate"], "x")
+    if repeats > 1:
+        ratios = [o["rate"] / r["rate"] for o, r in zip(ours_runs, raw_runs, strict=True)]
+        report(f"sendgrid_{tag}_runs", repeats, "pairs")
+        report(f"sendgrid_{tag}_ratio_lowest_pair", min(ratios), "x")
+        report(f"sendgrid_{tag}_ratio_highest_pair", max(ratios), "x")
+    report(f"sendgrid_{tag}_seconds", ours["seconds"], "s")
+    report(f"sendgrid_{tag}_peak_rss_mb", ours["all_rss"], "MB")
+    report(f"sendgrid_{tag}_per_process_peak_rss_mb", ours["rss"], "MB")
+    if headline:
+        report("sendgrid_recipients_per_s", ours["rate"], "recipients/s")
+        report("sendgrid_ratio_vs_raw", ours["rate"] / raw["rate"], "x")
 
 
 def measured(phase: str, size: int, port: int) -> None:
