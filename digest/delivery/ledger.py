@@ -139,7 +139,6 @@ def claim(
     and SQLite takes its write lock at BEGIN, so two workers never take the same row.
     """
     now = now or timezone.now()
-    stamp = _LEASE_UNTIL.get_db_prep_value
     pick, params = _due("id", edition, now, sections, limit=batch_size)
     if connection.features.has_select_for_update_skip_locked:
         pick += " FOR UPDATE SKIP LOCKED"  # PostgreSQL: a row another worker is taking
@@ -153,9 +152,9 @@ def claim(
             "RETURNING id, subscriber_id, email, sections",
             (
                 Delivery.State.SENDING,
-                stamp(now, connection),
+                _stamp(now),
                 WORKER,
-                stamp(now + LEASE, connection),
+                _stamp(now + LEASE),
                 *params,
             ),
         )
@@ -166,6 +165,11 @@ def claim(
 
 _SECTIONS = Delivery._meta.get_field("sections")
 _LEASE_UNTIL = Delivery._meta.get_field("lease_until")
+
+
+def _stamp(moment: dt.datetime):
+    """A time as the database stores it (any DateTimeField's conversion), for plain SQL."""
+    return _LEASE_UNTIL.get_db_prep_value(moment, connection)
 
 
 def _due(
@@ -184,7 +188,7 @@ def _due(
         f"SELECT {columns} FROM {_table()} WHERE edition_id = %s AND state = %s "
         "AND (lease_until IS NULL OR lease_until <= %s)"
     )
-    params = [edition.pk, Delivery.State.PENDING, _LEASE_UNTIL.get_db_prep_value(now, connection)]
+    params = [edition.pk, Delivery.State.PENDING, _stamp(now)]
     if sections is not None:
         select += " AND sections = %s"
         params.append(_SECTIONS.get_db_prep_value(list(sections), connection))
@@ -234,7 +238,7 @@ def record(results: Iterable[SendResult], now: dt.datetime | None = None) -> Non
     if not groups:
         return
     sending = Delivery.objects.filter(state=Delivery.State.SENDING)
-    stamp = Delivery._meta.get_field("sent_at").get_db_prep_value(now, connection)
+    stamp = _stamp(now)
     with transaction.atomic(), connection.cursor() as cursor:
         for (status, provider_id, error), ids in groups.items():
             if status == "sent":
@@ -290,7 +294,6 @@ def hand_over(edition: Edition, claimed_at: dt.datetime) -> None:
     back): otherwise a batch the provider took could come back as never handed over, and be
     sent again. Flushing it also makes the claim before it durable.
     """
-    stamp = _LEASE_UNTIL.get_db_prep_value  # any DateTimeField: the database's own format
     # Plain SQL: this commit sits between the provider's answer and the next request, and
     # saving a model instance cost ten times the insert.
     with _durable_commit(), connection.cursor() as cursor:
@@ -300,8 +303,8 @@ def hand_over(edition: Edition, claimed_at: dt.datetime) -> None:
             (
                 edition.pk,
                 WORKER,
-                stamp(claimed_at, connection),
-                stamp(timezone.now(), connection),
+                _stamp(claimed_at),
+                _stamp(timezone.now()),
             ),
         )
 
