@@ -6,6 +6,7 @@ app never imports the newsletter.
 """
 
 from django.contrib import admin
+from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html_join
 
@@ -13,6 +14,7 @@ from subscribers.admin import SubscriberAdmin
 from subscribers.models import Subscriber
 
 from .models import (
+    UNDECIDED,
     Article,
     CategoryMapping,
     Delivery,
@@ -96,11 +98,29 @@ class EditionItemInline(admin.TabularInline):
 
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "mailing_list", "date", "status", "subject"]
+    list_display = ["__str__", "mailing_list", "date", "status_shown", "subject"]
     list_filter = ["status", "mailing_list"]
     date_hierarchy = "date"
     inlines = [EditionItemInline]
-    readonly_fields = ["enqueued_at", "finished_at", "last_error", "approved_at", "approved_by"]
+    readonly_fields = [
+        "status_shown",
+        "enqueued_at",
+        "finished_at",
+        "last_error",
+        "approved_at",
+        "approved_by",
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(n_undecided=Count("deliveries", filter=Q(deliveries__state__in=UNDECIDED)))
+        )
+
+    @admin.display(description="status", ordering="status")
+    def status_shown(self, edition: Edition) -> str:
+        return edition.status_label
 
 
 @admin.register(Delivery)

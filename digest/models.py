@@ -168,6 +168,26 @@ class Edition(models.Model):
     def __str__(self) -> str:
         return f"{self.mailing_list.slug} {self.date:%Y-%m-%d}"
 
+    @property
+    def undecided(self) -> int:
+        """Readers of a sent edition whose fate no run could learn: uncertain (a run died
+        during their send) or still claimed. Read from a ``n_undecided`` annotation when the
+        query has one (lists of editions), else counted."""
+        if self.status != self.Status.SENT:
+            return 0
+        annotated = getattr(self, "n_undecided", None)
+        if annotated is not None:
+            return annotated
+        return self.deliveries.filter(state__in=UNDECIDED).count()
+
+    @property
+    def status_label(self) -> str:
+        """The status as people read it: "Sent" only when every reader's fate is known."""
+        undecided = self.undecided
+        if undecided:
+            return f"Sent, {undecided:,} need{'s' if undecided == 1 else ''} a decision"
+        return self.get_status_display()
+
 
 class EditionItem(models.Model):
     """A story in an edition: the edition's own copy of headline and summary, for editors."""
@@ -266,18 +286,27 @@ class Delivery(models.Model):
         return f"{self.edition} → {self.email}: {self.state}"
 
 
+UNDECIDED = [Delivery.State.UNCERTAIN, Delivery.State.SENDING]
+
+
 class Handoff(models.Model):
     """A claimed batch given to the provider: written (and committed) just before the call.
 
     If a run dies, its claimed rows with a handoff are uncertain (the provider may have sent
     them); claimed rows without one (a batch prepared while the previous one was with the
-    provider) were never seen by anyone and go back to waiting.
+    provider) were never seen by anyone and go back to waiting. A per-message handoff
+    narrows "uncertain" to the one message in flight.
     """
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+")
     claimed_by = models.CharField(max_length=100)
     claimed_at = models.DateTimeField()
     handed_at = models.DateTimeField(default=timezone.now)
+    # A sender that hands over one message at a time (SMTP) keeps the one delivery that
+    # may be with the relay now, moved on in the commit that records each answer: after a
+    # crash only that one is uncertain, and the batch's unanswered rest never left.
+    per_message = models.BooleanField(default=False)
+    in_flight = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["edition", "claimed_by", "claimed_at"])]

@@ -315,7 +315,19 @@ def _send_due(edition, now, times, sender_factory, notify, clock) -> str:
     except (DispatchError, FatalError) as exc:
         log.warning("%s: %s", edition, exc)
         return f"not sent: {exc}"
-    return f"sent {report.sent}" + (f", stopped: {report.stopped}" if report.stopped else "")
+    if report.stopped:
+        return f"sent {report.sent}, stopped: {report.stopped}"
+    left = report.open
+    groups = [
+        (left.waiting, "waiting"),
+        (left.deferred, "deferred"),
+        (left.uncertain, "uncertain"),
+        (left.held_readers, "held"),
+    ]
+    shown = ", ".join(f"{n} {name}" for n, name in groups if n)
+    if shown:
+        log.warning("%s: sent %s; open: %s", edition, report.sent, shown)
+    return f"sent {report.sent}" + (f"; open: {shown}" if shown else "")
 
 
 def _rule_line(mailing_list: MailingList, times: DayTimes) -> str:

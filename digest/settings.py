@@ -141,6 +141,8 @@ if DIGEST_ON_UNCERTAIN not in {"skip", "resend"}:
 DIGEST_RATE_PER_SECOND = float(env("DIGEST_RATE_PER_SECOND", "0"))
 DIGEST_QUOTA = env("DIGEST_QUOTA")  # e.g. 100000/day or 5000/hour; empty: none
 DIGEST_BREAKER_BATCHES = int(env("DIGEST_BREAKER_BATCHES", "5"))
+# How long a reader waits when the provider asks to try later (SMTP 4xx, retries used up).
+DIGEST_RETRY_AFTER_SECONDS = int(env("DIGEST_RETRY_AFTER_SECONDS", "300"))
 
 # The subscribers app reaches the newsletter only through these two names.
 SUBSCRIBERS_SECTIONS = "digest.sections.choices"

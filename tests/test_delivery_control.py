@@ -89,7 +89,10 @@ def test_pause_stops_after_the_batch_and_resume_goes_on(demo):
         return SendResult(message.delivery_id, "sent", provider_id="x")
 
     first = send_edition(target, MemorySender(answer), options=options(batch_size=1))
-    assert first.sent == 1 and first.stopped == "paused by an operator"
+    assert first.sent == 1 and first.stopped.startswith("paused by an operator")
+    # The stop says the state the edition is in now and the one command that goes on.
+    assert f"Edition morning-en/{DEMO_DAY} is paused" in first.stopped
+    assert f"`digest resume morning-en/{DEMO_DAY} --send`" in first.stopped
     assert states(target).count("pending") == 3
     with pytest.raises(DispatchError, match="is paused"):
         send_edition(target, MemorySender(), options=options())

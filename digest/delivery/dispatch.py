@@ -61,7 +61,9 @@ class SendReport:
     uncertain: int = 0  # found at the start: handed to the provider by a run that died
     returned: int = 0  # found at the start: claimed by a run that died, never handed over
     resent_uncertain: int = 0
-    stopped: str = ""  # why the run stopped early, if it did
+    stopped: str = ""  # why the run stopped early, and what goes on, if it did
+    open: ledger.Unfinished = field(default_factory=ledger.Unfinished)  # left when it ended
+    warnings: list[str] = field(default_factory=list)  # worth saying, though the run went on
     elapsed: float = 0.0
     previews: dict[tuple[str, ...], str] = field(default_factory=dict)
     workers: int = 1  # processes that sent this edition in this run (delivery/workers.py)
@@ -240,13 +242,21 @@ def send_edition(
     if len(personalizer.variants) > len(rendered):
         renders.keep_if_possible(edition, key, personalizer.variants)
     report.previews = {k: v.html for k, v in personalizer.variants.items()}
+    conclude(edition, report, clock.now())
+    report.elapsed = clock.monotonic() - started
+    return report
+
+
+def conclude(edition: Edition, report: SendReport, now: dt.datetime) -> None:
+    """End a run truthfully: note what it leaves open (deferred, uncertain, held readers),
+    and mark the edition sent once nobody waits for a send. Uncertain readers wait for an
+    operator, not for a run: the edition is sent, with them shown as needing a decision."""
     counts = ledger.counts(edition)
     if not report.stopped and counts["pending"] == 0 and counts["sending"] == 0:
         Edition.objects.filter(pk=edition.pk, status=Edition.Status.SENDING).update(
-            status=Edition.Status.SENT, finished_at=clock.now()
+            status=Edition.Status.SENT, finished_at=now
         )
-    report.elapsed = clock.monotonic() - started
-    return report
+    report.open = ledger.unfinished(edition, now)
 
 
 @dataclass
@@ -294,9 +304,10 @@ class _Run:
         self.choice: tuple[str, ...] | None = None
         self.full = False  # the last claim of self.choice was a full batch: more may wait
         self.build: Callable[[Batch], object] | None = getattr(sender, "prepare", None)
+        self.per_message = getattr(sender, "per_message", False)
 
     def loop(self) -> None:
-        overlap = getattr(self.sender, "overlap", False)
+        overlap = getattr(self.sender, "overlap", False) and not self.per_message
         pool = ThreadPoolExecutor(1, "digest-send") if overlap else None
         flight: tuple[_Job, Future] | None = None  # with the provider
         job: _Job | None = None  # prepared, not handed over
@@ -316,8 +327,11 @@ class _Run:
                     if job is None:
                         break
                     self.limiter.acquire(job.size)
-                    ledger.hand_over(self.edition, job.claimed_at)
-                    flight, job = (job, self.transmit(job, pool)), None
+                    if self.per_message:
+                        flight, job = (job, self.send_each(job)), None
+                    else:
+                        ledger.hand_over(self.edition, job.claimed_at)
+                        flight, job = (job, self.transmit(job, pool)), None
         except (FatalError, QuotaReached) as exc:
             partial = getattr(exc, "partial", [])
             # Record what the provider answered before it failed; give back what it never saw.
@@ -325,9 +339,11 @@ class _Run:
             if flight:
                 ledger.release(flight[0].ids)
                 flight = None
-            self.report.stopped = (
-                pause(self.edition, str(exc)) if isinstance(exc, FatalError) else str(exc)
-            )
+            if isinstance(exc, FatalError):
+                pause(self.edition, str(exc))
+                self.report.stopped = paused_message(self.edition, str(exc))
+            else:
+                self.report.stopped = str(exc)
         finally:
             if flight:  # interrupted (Ctrl-C) while the provider had a batch: keep its answers
                 with suppress(Exception):
@@ -350,7 +366,8 @@ class _Run:
                 try:
                     personalizer.variant(variant)
                 except RenderError as exc:
-                    self.render_error = pause(self.edition, f"the email cannot be rendered: {exc}")
+                    reason = pause(self.edition, f"the email cannot be rendered: {exc}")
+                    self.render_error = paused_message(self.edition, reason)
                     return None
             size = self.options.batch_size
             batch = ledger.claim(self.edition, size, now, chosen)
@@ -396,6 +413,41 @@ class _Run:
             future.set_exception(exc)
         return future
 
+    def send_each(self, job: _Job) -> Future:
+        """Send a job one message at a time, recording each answer (and naming the next
+        message as the one in flight) before the next message goes. The database is used
+        from this thread, as for every other sender."""
+        pairs = [(group, recipient) for group in job.groups for recipient in group.recipients]
+        handoff = ledger.hand_over(self.edition, job.claimed_at, in_flight=pairs[0][1].delivery_id)
+        answered: list[SendResult] = []
+        current = None
+        try:
+            for n, (group, recipient) in enumerate(pairs):
+                current = recipient.delivery_id
+                result = self.sender.send_message(group.message(recipient))
+                following = pairs[n + 1][1].delivery_id if n + 1 < len(pairs) else None
+                ledger.record_one(result, handoff, following, self.clock.now())
+                current = None
+                if result.status == "failed":
+                    apply_send_failures([result])
+                answered.append(result)
+        except FatalError:
+            # The relay took nothing (unreachable, refused the login or the sender): what it
+            # answered is recorded; the rest goes back to waiting when the loop releases it.
+            self.count(answered)
+            raise
+        except BaseException:
+            # Interrupted during a message: the relay may have it. Say so for that one; the
+            # rest of the job never left and is released.
+            if current is not None:
+                with suppress(Exception):
+                    ledger.mark_uncertain([current])
+            self.count(answered)
+            raise
+        future: Future = Future()
+        future.set_result([answered])
+        return future
+
     def _send(self, send: Callable, payloads: list) -> list[list[SendResult]]:
         answered: list[list[SendResult]] = []
         for payload in payloads:
@@ -409,9 +461,13 @@ class _Run:
         return answered
 
     def finish(self, job: _Job, future: Future) -> None:
-        """Wait for the provider's answers to a batch and record them."""
+        """Wait for the provider's answers to a batch and record them (a per-message
+        sender's answers are recorded already: they are counted)."""
         for results in future.result():
-            self.record(results)
+            if self.per_message:
+                self.count(results)
+            else:
+                self.record(results)
             self.failed_batches = (
                 0 if any(r.status == "sent" for r in results) else self.failed_batches + 1
             )
@@ -425,6 +481,9 @@ class _Run:
             return
         ledger.record(results, self.clock.now())
         apply_send_failures(results)
+        self.count(results)
+
+    def count(self, results: list[SendResult]) -> None:
         _tally(self.report, results)
         self.done += sum(1 for r in results if r.status == "sent")
 
@@ -432,11 +491,10 @@ class _Run:
         """The circuit breaker: this many failed batches in a row pause the edition."""
         if not (self.options.breaker and self.failed_batches >= self.options.breaker):
             return ""
-        return pause(
-            self.edition,
-            f"{self.failed_batches} batches in a row failed (last: "
-            f"{self.last_error or 'no answer'}); paused: fix the cause, then `digest resume`",
-        )
+        reason = f"{self.failed_batches} batches in a row failed (last: "
+        reason += f"{self.last_error or 'no answer'})"
+        pause(self.edition, reason)
+        return paused_message(self.edition, reason)
 
 
 @contextmanager
@@ -501,6 +559,15 @@ def check_startable(edition: Edition, now) -> None:
         raise DispatchError(f"edition {edition} is {reason}")
 
 
+def paused_message(edition: Edition, reason: str) -> str:
+    """A stop that paused the edition: why, the state it is in now, and what goes on."""
+    ref = f"{edition.mailing_list.slug}/{edition.date:%Y-%m-%d}"
+    return (
+        f"{reason}. Edition {ref} is paused: nothing more is sent until you fix that and run "
+        f"`digest resume {ref} --send`"
+    )
+
+
 def _interrupted(edition: Edition) -> str | None:
     """An operator paused or cancelled the edition while this run was sending.
 
@@ -513,10 +580,13 @@ def _interrupted(edition: Edition) -> str | None:
         )
         row = cursor.fetchone()
     status = row[0] if row else None
+    ref = f"{edition.mailing_list.slug}/{edition.date:%Y-%m-%d}"
     if status == Edition.Status.PAUSED:
-        return "paused by an operator"
+        return (
+            f"paused by an operator. Edition {ref} is paused: `digest resume {ref} --send` goes on"
+        )
     if status == Edition.Status.CANCELLED:
-        return "cancelled by an operator"
+        return f"cancelled by an operator. Edition {ref} is cancelled: nothing more is sent"
     return None
 
 

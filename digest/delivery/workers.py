@@ -36,9 +36,11 @@ from ..models import Delivery, Edition
 from ..render import EditionView, RenderError
 from . import ledger
 from .dispatch import (
+    DispatchError,
     SendOptions,
     SendReport,
     check_startable,
+    conclude,
     send_edition,
     sendable_view,
 )
@@ -134,19 +136,36 @@ def send_with_workers(
         finally:
             for helper in helpers:
                 helper.wait()
+        died = []
         for helper, path in zip(helpers, reports, strict=True):
             if path.exists():
                 _add(report, json.loads(path.read_text()))
             if helper.returncode not in (0, 2) or not path.exists():
                 stderr = path.with_suffix(".err").read_text(errors="replace")
                 last = (stderr.strip().splitlines() or ["no output"])[-1]
-                report.stopped = report.stopped or (
-                    f"a helper process failed (exit {helper.returncode}: {last}); run "
-                    "`digest send` again to finish the edition"
-                )
+                died.append(f"a helper process ended abnormally (exit {helper.returncode}: {last})")
+    if died and not report.stopped:
+        # Reaped above, the helpers are gone for the ledger: this process settles what they
+        # held (uncertain, or back to waiting) and sends what they never handed over.
+        report.warnings.extend(died)
+        try:
+            _add_report(report, send_edition(edition, sender, options=options, clock=clock))
+        except DispatchError as exc:
+            report.stopped = str(exc)
+    elif died:
+        report.warnings.extend(died)
+    conclude(edition, report, (clock or SystemClock()).now())
     report.workers = workers
     report.elapsed = time.monotonic() - started
     return report
+
+
+def _add_report(report: SendReport, other: SendReport) -> None:
+    """Add a later run of this process to its report (after a helper died)."""
+    for name in MERGED:
+        setattr(report, name, getattr(report, name) + getattr(other, name))
+    report.failed += other.failed
+    report.stopped = report.stopped or other.stopped
 
 
 GO = "go"  # the line that tells a helper to start; an empty line tells it to stop

@@ -12,6 +12,7 @@ def hand_over_rows_in_flight(apps, schema_editor):
     Handoff = apps.get_model("digest", "Handoff")
     claims = (
         Delivery.objects.filter(state="sending", claimed_at__isnull=False)
+        .order_by()  # the model's ordering would put "id" into the DISTINCT
         .values_list("edition_id", "claimed_by", "claimed_at")
         .distinct()
     )

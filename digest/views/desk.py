@@ -18,7 +18,7 @@ from subscribers.models import MailingList
 from .. import stats
 from ..desk import checks, edits, preview
 from ..desk.access import editor_required
-from ..models import Edition, EditionItem, Section
+from ..models import UNDECIDED, Edition, EditionItem, Section
 from ..render import RenderError
 
 WIDTHS = {"desktop": 600, "phone": 375}
@@ -54,6 +54,7 @@ def editions(request):
         n_items=Count("items", distinct=True),
         n_recipients=Count("deliveries", filter=~Q(deliveries__state="skipped"), distinct=True),
         n_sent=Count("deliveries", filter=Q(deliveries__state="sent"), distinct=True),
+        n_undecided=Count("deliveries", filter=Q(deliveries__state__in=UNDECIDED), distinct=True),
     )
     chosen = request.GET.get("list", "")
     if chosen:

@@ -56,27 +56,29 @@ class Batch:
     folder: str = ""
 
     def messages(self) -> Iterator[OutgoingMessage]:
-        """Each reader's finished message: a few string replacements each, and the Date and
+        """Each reader's finished message, in the batch's order."""
+        for recipient in self.recipients:
+            yield self.message(recipient)
+
+    def message(self, recipient: Recipient) -> OutgoingMessage:
+        """One reader's finished message: a few string replacements, and the Date and
         Message-ID headers that a provider like SendGrid would add itself."""
         domain = parseaddr(self.from_addr)[1].rpartition("@")[2] or "localhost"
-        for recipient in self.recipients:
-            page, text = substitute(self.html, self.text, recipient.values)
-            own = {
-                "Date": format_datetime(datetime.now(UTC)),
-                "Message-ID": make_msgid(
-                    f"{self.edition_id}.{recipient.delivery_id}", domain=domain
-                ),
-            }
-            yield OutgoingMessage(
-                delivery_id=recipient.delivery_id,
-                to=recipient.to,
-                from_addr=self.from_addr,
-                subject=self.subject,
-                html=page,
-                text=text,
-                headers={**own, **self.headers, **recipient.headers},
-                folder=self.folder,
-            )
+        page, text = substitute(self.html, self.text, recipient.values)
+        own = {
+            "Date": format_datetime(datetime.now(UTC)),
+            "Message-ID": make_msgid(f"{self.edition_id}.{recipient.delivery_id}", domain=domain),
+        }
+        return OutgoingMessage(
+            delivery_id=recipient.delivery_id,
+            to=recipient.to,
+            from_addr=self.from_addr,
+            subject=self.subject,
+            html=page,
+            text=text,
+            headers={**own, **self.headers, **recipient.headers},
+            folder=self.folder,
+        )
 
 
 @dataclass(slots=True)  # not frozen: one per reader, as Recipient
@@ -89,7 +91,13 @@ class SendResult:
 
 
 class Sender(Protocol):
-    """Backends open once per run (a connection, a folder), send batches, then close."""
+    """Backends open once per run (a connection, a folder), send batches, then close.
+
+    A backend that hands the provider one message at a time and hears its answer for each
+    (SMTP) sets ``per_message = True`` and offers ``send_message(message) -> SendResult``:
+    the dispatch loop then records each answer before the next message goes, so a crash
+    leaves at most the message in flight uncertain rather than the whole batch.
+    """
 
     name: str
 

@@ -54,7 +54,7 @@ class OutboxSender:
                 if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
                     raise FatalError(
                         f"cannot write to the outbox {self.directory}: {exc.strerror}; "
-                        "free space or fix permissions, then run `digest send` again",
+                        "free space or fix permissions",
                         partial=results,
                     ) from exc
                 results.append(SendResult(message.delivery_id, "retry", error=str(exc)))

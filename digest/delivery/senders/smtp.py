@@ -1,6 +1,7 @@
 """Any SMTP relay: ``SMTP_URL=smtp://[user:pass@]host:port`` (``?starttls=1``) or ``smtps://``.
 
 One connection serves the whole run; a dropped connection is reopened once per message.
+Each message's answer is recorded before the next one goes (``per_message``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ BAD_MAILBOX_CODES = {550, 551, 553}
 
 class SmtpSender:
     name = "smtp"
-    overlap = True  # send() touches only the relay: the next batch is prepared meanwhile
+    # The relay answers each message: the dispatch loop records every answer before the
+    # next message goes (send_message), so a crash leaves at most one message uncertain.
+    per_message = True
 
     def __init__(self, url: str, timeout: float = 30.0) -> None:
         parts = urlsplit(url)
@@ -76,7 +79,7 @@ class SmtpSender:
         except (smtplib.SMTPException, OSError) as exc:
             raise FatalError(
                 f"cannot connect to the SMTP server {self.where}: {exc}; check SMTP_URL "
-                "and that the relay is up, then run `digest send` again"
+                "and that the relay is up"
             ) from exc
         self.connection = conn
 
@@ -84,13 +87,15 @@ class SmtpSender:
         results: list[SendResult] = []
         for message in batch.messages():
             try:
-                results.append(self._send_one(message))
+                results.append(self.send_message(message))
             except FatalError as exc:
                 exc.partial = results
                 raise
         return results
 
-    def _send_one(self, message: OutgoingMessage) -> SendResult:
+    def send_message(self, message: OutgoingMessage) -> SendResult:
+        """Hand one message to the relay and return its answer; FatalError when the relay
+        cannot take any (unreachable, login or sender refused): this message did not go."""
         data = to_bytes(message)
         message_id = message.headers.get("Message-ID", "")
         envelope_from = parseaddr(message.from_addr)[1]

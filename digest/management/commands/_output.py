@@ -11,6 +11,7 @@ from rich.table import Table
 from subscribers.models import MailingList
 
 from ...delivery.dispatch import SendReport
+from ...models import Edition
 
 if TYPE_CHECKING:  # the collector's libraries are not loaded by `digest send`
     from ...collect import CollectReport
@@ -63,6 +64,55 @@ def print_problems(console: Console, report: CollectReport) -> None:
     for source in report.sources:
         for problem in source.problems:
             console.print(f"[yellow]skipped[/] {problem}", soft_wrap=True)
+
+
+# `digest send` and `digest run` end with one of these (README, "Delivery"): 0 the edition
+# is done, 1 an error, 2 stopped (paused, cancelled, quota), 3 readers remain open.
+EXIT_STOPPED = 2
+EXIT_OPEN = 3
+
+
+def print_ending(console: Console, report: SendReport, edition: Edition) -> int:
+    """What the run leaves: the stop and the state it left the edition in, else one line per
+    open group with the command that finishes it. Returns the exit code."""
+    ref = f"{edition.mailing_list.slug}/{edition.date:%Y-%m-%d}"
+    edition.refresh_from_db(fields=["status"])
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+    if report.stopped:
+        console.print(f"[red]stopped:[/] {report.stopped}", soft_wrap=True)
+        return EXIT_STOPPED
+    left = report.open
+    for line in open_lines(left, ref):
+        console.print(f"[yellow]open:[/] {line}", soft_wrap=True)
+    console.print(f"Edition {ref}: {edition.status_label.lower()}", soft_wrap=True)
+    return EXIT_OPEN if left else 0
+
+
+def open_lines(left, ref: str) -> list[str]:
+    """One line per group of readers a run left open, each with the command that goes on."""
+    lines = []
+    if left.waiting:
+        lines.append(f"{left.waiting:,} waiting, not yet sent: `digest send --edition {ref}`")
+    if left.deferred:
+        at = f"{left.deferred_until:%H:%M:%S} UTC" if left.deferred_until else "their time"
+        lines.append(
+            f"{left.deferred:,} deferred (the provider asked to try later): "
+            f"`digest send --edition {ref}` after {at}"
+        )
+    if left.uncertain:
+        lines.append(
+            f"{left.uncertain:,} uncertain (a run died after handing them to the provider): "
+            f"decide with `digest resend-uncertain {ref}` (send again; some may get two) "
+            f"or `digest accept-uncertain {ref}` (count them as sent)"
+        )
+    for holder in left.held:
+        lines.append(
+            f"{holder.readers:,} held by {holder.worker} until {holder.until:%H:%M:%S} UTC "
+            f"(a run still sending, or one this machine cannot check): after that, "
+            f"`digest send --edition {ref}` settles them"
+        )
+    return lines
 
 
 def send_table(report: SendReport) -> Table:

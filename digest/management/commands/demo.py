@@ -17,7 +17,7 @@ from ...delivery.senders import OutboxSender
 from ...demo import DEMO_DAY, load_demo
 from ...pipeline import run_list
 from ...preview import write_preview
-from ._output import console_for
+from ._output import console_for, print_ending
 from .run import print_run
 
 
@@ -39,6 +39,7 @@ class Command(BaseCommand):
             except (ComposeError, DispatchError, FatalError) as exc:
                 raise CommandError(f"{mailing_list.slug}: {exc}") from exc
             print_run(console, report, outbox)
+            print_ending(console, report.sent, report.composed.edition)
             folder = settings.DIGEST_OUTBOX_DIR / mailing_list.slug / f"{DEMO_DAY:%Y-%m-%d}"
             preview, _ = write_preview(report.composed.edition, folder / "preview-all.html")
             where.append((mailing_list.slug, preview, sorted(folder.glob("*.eml"))))

@@ -15,6 +15,7 @@ from ._output import (
     collect_table,
     console_for,
     mailing_list,
+    print_ending,
     print_problems,
     send_table,
 )
@@ -38,8 +39,9 @@ class Command(BaseCommand):
         except (ComposeError, DispatchError, FatalError) as exc:
             raise CommandError(str(exc)) from exc
         print_run(console, report, backend)
-        if report.sent.stopped:
-            sys.exit(2)
+        code = print_ending(console, report.sent, report.composed.edition)
+        if code:
+            sys.exit(code)
 
 
 def print_run(console, report: RunReport, backend) -> None:
@@ -55,8 +57,6 @@ def print_run(console, report: RunReport, backend) -> None:
         table.add_row(key, str(n))
     console.print(table)
     console.print(send_table(report.sent))
-    if report.sent.stopped:
-        console.print(f"[red]stopped:[/] {report.sent.stopped}")
     where = getattr(backend, "directory", None)
     if where is not None:
         folder = where / edition.mailing_list.slug / f"{edition.date:%Y-%m-%d}"

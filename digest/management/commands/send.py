@@ -15,7 +15,7 @@ from ...delivery.errors import FatalError
 from ...delivery.senders import configured_sender
 from ...delivery.workers import send_with_workers, write_report
 from ...models import Edition
-from ._output import console_for, mailing_list, send_table
+from ._output import EXIT_STOPPED, console_for, mailing_list, print_ending, send_table
 from ._progress import progress_reporter
 
 
@@ -73,11 +73,11 @@ class Command(BaseCommand):
             connections.close_all()
             sys.stdout.flush()
             sys.stderr.flush()
-            os._exit(2 if report.stopped else 0)
+            os._exit(EXIT_STOPPED if report.stopped else 0)
         console.print(send_table(report))
-        if report.stopped:
-            console.print(f"[red]stopped:[/] {report.stopped}", soft_wrap=True)
-            sys.exit(2)
+        code = print_ending(console, report, target)
+        if code:
+            sys.exit(code)
 
     def edition(self, slug, date, ref) -> Edition:
         if ref:
