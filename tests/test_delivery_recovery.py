@@ -211,6 +211,11 @@ def test_runs_that_leave_readers_open_exit_3_with_a_line_and_command_per_group(d
     edition = Edition.objects.get(pk=target.pk)
     assert edition.status == "sent" and edition.status_label == "Sent, 2 need a decision"
     assert f"Edition {REF}: sent, 2 need a decision" in " ".join(out.split())
+    status = io.StringIO()
+    call_command("status", REF, stdout=status)
+    text = " ".join(status.getvalue().split())
+    assert f"{target}: sent, 2 need a decision" in text
+    assert "open: 2 uncertain" in text and f"`digest accept-uncertain {REF}`" in text
 
     call_command("accept-uncertain", REF, stdout=io.StringIO())
     code, out = run_send()

@@ -1,8 +1,10 @@
 from rich.table import Table
 
 from ...delivery.control import status
+from ...delivery.ledger import unfinished
 from ...events import edition_stats
 from ._control import EditionCommand
+from ._output import open_lines
 
 
 class Command(EditionCommand):
@@ -10,7 +12,7 @@ class Command(EditionCommand):
 
     def act(self, console, edition, **options):
         state = status(edition)
-        console.print(f"{edition}: {edition.get_status_display().lower()} — {edition.subject}")
+        console.print(f"{edition}: {edition.status_label.lower()} — {edition.subject}")
         table = Table(title="Deliveries", title_justify="left")
         table.add_column("state")
         table.add_column("count", justify="right")
@@ -28,3 +30,6 @@ class Command(EditionCommand):
             console.print(f"failed ×{count}: {error}", soft_wrap=True)
         if state.last_error:
             console.print(f"last error: {state.last_error}", soft_wrap=True)
+        ref = f"{edition.mailing_list.slug}/{edition.date:%Y-%m-%d}"
+        for line in open_lines(unfinished(edition), ref):
+            console.print(f"open: {line}", soft_wrap=True)
