@@ -6,8 +6,10 @@ signing two links and substituting them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
+import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -203,6 +205,20 @@ class SendOptions:
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
+    def to_json(self) -> str:
+        """The options whole, for a helper process of the same run (``from_json``)."""
+        values = dataclasses.asdict(self)
+        values["quota"] = self.quota and [self.quota.limit, self.quota.window.total_seconds()]
+        return json.dumps(values)
+
+    @classmethod
+    def from_json(cls, text: str) -> SendOptions:
+        values = json.loads(text)
+        if values.get("quota"):
+            limit, seconds = values["quota"]
+            values["quota"] = Quota(int(limit), dt.timedelta(seconds=seconds))
+        return cls(**values)
+
 
 def send_edition(
     edition: Edition,
@@ -277,12 +293,14 @@ class _Job:
 class _Run:
     """The loop of one ``send_edition`` call.
 
-    The next batch is claimed, re-checked, personalized and (by a sender that can) built
-    into requests while the provider has the current one; then the current one's answers
-    are recorded and the next is handed over.
+    The next batch is claimed, re-checked, personalized and built into the sender's
+    requests (``Sender.prepare``) while the provider has the current one; then the current
+    one's answers are recorded and the next is handed over.
     A sender that allows it (``overlap = True``: it only talks to its provider) sends in a
     second thread, so our database work and the provider's answer overlap; the database is
-    used from this thread only. At most one batch is with the provider at a time.
+    used from this thread only. At most one batch is with the provider at a time. A
+    per-message sender (``per_message = True``) is called message by message from this
+    thread, each answer recorded before the next message (``send_each``).
     """
 
     def __init__(self, edition, sender, personalizer, options, clock, report, on_progress):
@@ -303,11 +321,10 @@ class _Run:
         self.render_error = ""
         self.choice: tuple[str, ...] | None = None
         self.full = False  # the last claim of self.choice was a full batch: more may wait
-        self.build: Callable[[Batch], object] | None = getattr(sender, "prepare", None)
-        self.per_message = getattr(sender, "per_message", False)
+        self.per_message = sender.per_message
 
     def loop(self) -> None:
-        overlap = getattr(self.sender, "overlap", False) and not self.per_message
+        overlap = self.sender.overlap and not self.per_message
         pool = ThreadPoolExecutor(1, "digest-send") if overlap else None
         flight: tuple[_Job, Future] | None = None  # with the provider
         job: _Job | None = None  # prepared, not handed over
@@ -398,12 +415,11 @@ class _Run:
                 # A sender that can (SendGrid) builds its requests now, in this thread and
                 # while the provider has the batch before: the sending thread then only
                 # waits on the network, and the step between two batches stays short.
-                build = self.build
-                payloads = [build(group) for group in groups] if build else groups
+                payloads = [] if self.per_message else [self.sender.prepare(g) for g in groups]
                 return _Job(now, [d.id for d in batch], groups, payloads)
 
     def transmit(self, job: _Job, pool: ThreadPoolExecutor | None) -> Future:
-        send = self.sender.send_prepared if self.build else self.sender.send
+        send = self.sender.send_prepared
         if pool:
             return pool.submit(self._send, send, job.payloads)
         future: Future = Future()

@@ -44,13 +44,15 @@ from .dispatch import (
     send_edition,
     sendable_view,
 )
+from .senders import sender_path
 from .senders.base import Sender
 
 MERGED = ("sent", "retry_later", "skipped", "uncertain", "returned", "resent_uncertain")
 
 
 def helper_command(edition: Edition, sender: Sender, options: SendOptions) -> list[str]:
-    """The command line of one helper: ``digest send`` for this edition, in one process."""
+    """The command line of one helper: ``digest send`` for this edition, in one process,
+    with this run's backend (by its class, built from the settings) and its options whole."""
     return [
         sys.executable,
         "-m",
@@ -59,9 +61,9 @@ def helper_command(edition: Edition, sender: Sender, options: SendOptions) -> li
         "--edition",
         str(edition.pk),
         "--sender",
-        sender.name,
-        "--batch-size",
-        str(options.batch_size),
+        sender_path(sender),
+        "--options",
+        options.to_json(),
         "--workers",
         "1",
         "--wait-for-go",

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, make_msgid, parseaddr
-from typing import Literal, Protocol
+from typing import Literal
 
 from ...render import substitute
 
@@ -90,21 +90,68 @@ class SendResult:
     bad_address: bool = False
 
 
-class Sender(Protocol):
-    """Backends open once per run (a connection, a folder), send batches, then close.
+class Sender:
+    """The contract between the dispatch loop and a delivery backend.
 
-    A backend that hands the provider one message at a time and hears its answer for each
-    (SMTP) sets ``per_message = True`` and offers ``send_message(message) -> SendResult``:
-    the dispatch loop then records each answer before the next message goes, so a crash
-    leaves at most the message in flight uncertain rather than the whole batch.
+    Required of every backend:
+
+    - ``name``: how summaries and logs call it ("smtp").
+    - ``from_settings()``: the backend as the operator's settings configure it. Backends are
+      chosen by ``DIGEST_SENDER``, an alias of ``senders.SENDERS`` or a dotted path to a
+      subclass (as Django chooses its email backends); helper processes of a run rebuild
+      theirs from the same key, so a backend must be buildable from settings alone.
+    - ``send(batch) -> list[SendResult]``: one result per recipient of the batch, in any
+      order. A refused recipient is a ``failed`` result (``bad_address`` when the provider
+      says the mailbox does not exist); "try later" is a ``retry`` result. Raise
+      ``FatalError`` only when nothing more can be sent (bad credentials, a relay that is
+      down, a full disk), with ``partial`` holding the results answered before it.
+    - Used as a context manager around a run: open a connection or folder once in
+      ``__enter__``, close it in ``__exit__`` (both do nothing by default).
+
+    Headers: a batch's ``headers`` (List-Id, List-Unsubscribe-Post, X-Digest-Edition,
+    Reply-To) and each recipient's ``headers`` (List-Unsubscribe, X-Digest-Delivery) must
+    reach the reader as they are; Date and Message-ID are the backend's (``Batch.message``
+    adds them for backends that send finished messages).
+
+    Optional capabilities, each declared by a class attribute the dispatch loop reads (never
+    probed for):
+
+    - ``overlap = True``: ``send``/``send_prepared`` only talk to the provider (no database,
+      no shared state), so the loop may call them from a second thread while it prepares
+      the next batch.
+    - ``prepare(batch)`` / ``send_prepared(payload)``: build the provider's requests in the
+      loop's own thread (SendGrid's JSON) and send them later; by default the batch is its
+      own payload and ``send_prepared`` is ``send``.
+    - ``per_message = True`` with ``send_message(message) -> SendResult``: the provider
+      answers each message (SMTP). The loop then records each answer before the next
+      message goes, so a crash leaves at most the message in flight uncertain.
     """
 
-    name: str
+    name: str = ""
+    overlap: bool = False
+    per_message: bool = False
 
-    def __enter__(self) -> Sender: ...
+    @classmethod
+    def from_settings(cls) -> Sender:
+        raise NotImplementedError(f"{cls.__name__} cannot be built from the settings")
 
-    def __exit__(self, *exc_info: object) -> None: ...
+    def __enter__(self) -> Sender:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
 
     def send(self, batch: Batch) -> list[SendResult]:
         """Answer one result per recipient; raise FatalError only when nothing can be sent."""
-        ...
+        raise NotImplementedError
+
+    def prepare(self, batch: Batch) -> object:
+        """What ``send_prepared`` takes for this batch (by default, the batch itself)."""
+        return batch
+
+    def send_prepared(self, payload) -> list[SendResult]:
+        return self.send(payload)
+
+    def send_message(self, message: OutgoingMessage) -> SendResult:
+        """One finished message and its answer (``per_message`` backends)."""
+        raise NotImplementedError(f"{type(self).__name__} does not send message by message")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .base import Batch, OutgoingMessage, SendResult
+from .base import Batch, OutgoingMessage, Sender, SendResult
 
 
-class MemorySender:
+class MemorySender(Sender):
     name = "memory"
 
     def __init__(self, answer: Callable[[OutgoingMessage], SendResult] | None = None) -> None:
@@ -15,11 +15,9 @@ class MemorySender:
         self.batches: list[Batch] = []
         self.answer = answer
 
-    def __enter__(self) -> MemorySender:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        return None
+    @classmethod
+    def from_settings(cls) -> MemorySender:
+        return cls()
 
     def send(self, batch: Batch) -> list[SendResult]:
         self.batches.append(batch)

@@ -12,24 +12,24 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
+from django.conf import settings
+
 from ..errors import FatalError
 from ..mime import to_bytes
-from .base import Batch, OutgoingMessage, SendResult
+from .base import Batch, OutgoingMessage, Sender, SendResult
 
 UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
 
 
-class OutboxSender:
+class OutboxSender(Sender):
     name = "outbox"
 
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
 
-    def __enter__(self) -> OutboxSender:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        return None
+    @classmethod
+    def from_settings(cls) -> OutboxSender:
+        return cls(settings.DIGEST_OUTBOX_DIR)
 
     def path_for(self, message: OutgoingMessage) -> Path:
         # Transactional mail has no delivery id; a random prefix keeps every copy.

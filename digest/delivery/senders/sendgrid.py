@@ -24,10 +24,11 @@ from json.encoder import encode_basestring_ascii as _quote
 
 import python_http_client.exceptions as http_errors
 import tenacity
+from django.conf import settings
 from sendgrid import SendGridAPIClient
 
 from ..errors import FatalError
-from .base import Batch, Recipient, SendResult
+from .base import Batch, Recipient, Sender, SendResult
 
 MAX_RECIPIENTS = 1000  # per request: personalizations, and recipients in all of them
 PER_READER_HEADERS = ("List-Unsubscribe",)  # SendGrid sets Date and Message-ID itself
@@ -75,7 +76,7 @@ class _Throttled(Exception):
         self.wait = wait
 
 
-class SendGridSender:
+class SendGridSender(Sender):
     name = "sendgrid"
     overlap = True  # send() touches only the API: the next batch is prepared meanwhile
 
@@ -108,11 +109,14 @@ class SendGridSender:
         self.requests = 0
         self._shells: dict[tuple, str] = {}  # a variant's shared JSON, per run
 
-    def __enter__(self) -> SendGridSender:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        return None
+    @classmethod
+    def from_settings(cls) -> SendGridSender:
+        return cls(
+            settings.SENDGRID_API_KEY,
+            host=settings.SENDGRID_API_HOST,
+            timeout=settings.SENDGRID_TIMEOUT,
+            sandbox=settings.DIGEST_SENDGRID_SANDBOX,
+        )
 
     def prepare(self, batch: Batch) -> list[Request]:
         """A batch's requests, built and serialized: the dispatch loop calls this in its own

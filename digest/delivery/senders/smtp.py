@@ -11,14 +11,16 @@ import ssl
 from email.utils import parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from django.conf import settings
+
 from ..errors import FatalError
 from ..mime import to_bytes
-from .base import Batch, OutgoingMessage, SendResult
+from .base import Batch, OutgoingMessage, Sender, SendResult
 
 BAD_MAILBOX_CODES = {550, 551, 553}
 
 
-class SmtpSender:
+class SmtpSender(Sender):
     name = "smtp"
     # The relay answers each message: the dispatch loop records every answer before the
     # next message goes (send_message), so a crash leaves at most one message uncertain.
@@ -39,6 +41,10 @@ class SmtpSender:
         self.starttls = query.get("starttls", ["0"])[0].lower() in {"1", "true", "yes"}
         self.timeout = timeout
         self.connection: smtplib.SMTP | None = None
+
+    @classmethod
+    def from_settings(cls) -> SmtpSender:
+        return cls(settings.SMTP_URL, timeout=settings.SMTP_TIMEOUT)
 
     @property
     def where(self) -> str:

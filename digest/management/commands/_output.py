@@ -28,7 +28,10 @@ def add_edition_arguments(parser, sender: bool = True) -> None:
     parser.add_argument("--list", dest="slug", required=True, help="the list's slug")
     parser.add_argument("--date", help="YYYY-MM-DD (default today in the list's time zone)")
     if sender:
-        parser.add_argument("--sender", help="outbox, smtp or sendgrid (default DIGEST_SENDER)")
+        parser.add_argument(
+            "--sender",
+            help="outbox, smtp, sendgrid or a Sender's dotted path (default DIGEST_SENDER)",
+        )
 
 
 def mailing_list(slug: str) -> MailingList:

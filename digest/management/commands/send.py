@@ -29,7 +29,10 @@ class Command(BaseCommand):
         parser.add_argument("--list", dest="slug", help="the list's slug (with --date)")
         parser.add_argument("--date", help="YYYY-MM-DD (default today in the list's time zone)")
         parser.add_argument("--edition", help="the edition: its id, or LIST/YYYY-MM-DD")
-        parser.add_argument("--sender", help="outbox, smtp or sendgrid (default DIGEST_SENDER)")
+        parser.add_argument(
+            "--sender",
+            help="outbox, smtp, sendgrid or a dotted path to a Sender (default DIGEST_SENDER)",
+        )
         parser.add_argument("--batch-size", type=int, help="deliveries claimed at a time")
         parser.add_argument(
             "--workers",
@@ -39,6 +42,8 @@ class Command(BaseCommand):
         )
         # Written by a helper that `--workers` started: its summary, for the first process.
         parser.add_argument("--report", help=argparse.SUPPRESS)
+        # A helper runs with its first process's options whole (SendOptions.to_json).
+        parser.add_argument("--options", dest="run_options", help=argparse.SUPPRESS)
         # A helper waits for its first process to freeze the audience and keep the
         # variants' renderings: a line on standard input says go (empty: do not send).
         parser.add_argument("--wait-for-go", action="store_true", help=argparse.SUPPRESS)
@@ -53,7 +58,10 @@ class Command(BaseCommand):
             return  # the first process could not freeze the audience: it says why
         try:
             backend = configured_sender(sender)
-            run_options = SendOptions.from_settings(batch_size=options.get("batch_size"))
+            if options.get("run_options"):
+                run_options = SendOptions.from_json(options["run_options"])
+            else:
+                run_options = SendOptions.from_settings(batch_size=options.get("batch_size"))
             with progress_reporter(console) as progress:
                 report = send_with_workers(
                     target,
