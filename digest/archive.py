@@ -30,6 +30,6 @@ def archived_page(edition: Edition) -> str:
     """The whole edition as a web page. Rendered in web mode (no reader's footer); any
     placeholder an override template still carries is emptied rather than left or filled."""
     view = edition_view(edition)
-    rendered = render_variant(view, None, settings.DIGEST_TEMPLATE_DIR or None, web=True)
+    rendered = render_variant(view, None, web=True)
     page, _ = substitute(rendered.html, rendered.text, dict.fromkeys(PLACEHOLDERS, ""))
     return page

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from django.conf import settings
 
 from .subjects import preheader_for, subject_for
 
@@ -88,7 +89,6 @@ def variant_for(chosen: Sequence[str], available: Sequence[str]) -> tuple[str, .
 def render_variant(
     view: EditionView,
     sections: Sequence[str] | None = None,
-    template_dir: str | None = None,
     *,
     web: bool = False,
 ) -> RenderedVariant:
@@ -120,7 +120,7 @@ def render_variant(
         "archive_url": f"{view.site_url}/archive/{view.list_slug}/{view.date:%Y-%m-%d}/",
         "subscribe_url": f"{view.site_url}/subscribe/{view.list_slug}/",
     }
-    env = environment(template_dir)
+    env = environment()
     try:
         source = env.get_template("digest.mjml").render(context)
         text = env.get_template("digest.txt").render(context)
@@ -170,12 +170,24 @@ def substitute(page: str, text: str, values: Mapping[str, str]) -> tuple[str, st
     return page, text
 
 
-@lru_cache(maxsize=4)
-def environment(template_dir: str | None = None) -> jinja2.Environment:
-    """An override folder first (the newsroom's restyle), the built-in templates second.
+def template_folder() -> str | None:
+    """The newsroom's override folder for the email templates (``DIGEST_TEMPLATE_DIR``), if
+    any: read here, where the templates are loaded, and nowhere else (without Django's
+    settings, as in a plain script, there is none)."""
+    if not settings.configured:
+        return None
+    return getattr(settings, "DIGEST_TEMPLATE_DIR", "") or None
 
-    Templates in the override folder can ``{% extends "default:digest.mjml" %}``.
-    """
+
+def environment() -> jinja2.Environment:
+    """The email's Jinja2 environment: the override folder first (the newsroom's restyle),
+    the built-in templates second. Templates in the override folder can
+    ``{% extends "default:digest.mjml" %}``."""
+    return _environment(template_folder())
+
+
+@lru_cache(maxsize=4)
+def _environment(template_dir: str | None) -> jinja2.Environment:
     builtin = jinja2.FileSystemLoader(BUILTIN_TEMPLATES)
     loaders: list[jinja2.BaseLoader] = []
     if template_dir:

@@ -20,7 +20,6 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from django.conf import settings
 from django.db import DatabaseError, transaction
 
 from subscribers.audience import eligible_choices
@@ -39,8 +38,9 @@ CODE = (Path(render.__file__), Path(subjects.__file__))
 LIBRARIES = ("mjml", "premailer", "Jinja2", "cssutils")
 
 
-def fingerprint(view: EditionView, template_dir: str | None = None) -> str:
-    """What a rendering of ``view`` is made from, as one hash."""
+def fingerprint(view: EditionView) -> str:
+    """What a rendering of ``view`` is made from, as one hash: the view, the templates in
+    use (the override folder's and the built-in ones), our rendering code and libraries."""
     digest = hashlib.sha256()
 
     def add(label: str, data: bytes) -> None:
@@ -48,7 +48,7 @@ def fingerprint(view: EditionView, template_dir: str | None = None) -> str:
         digest.update(data)
 
     add("view", repr(view).encode())
-    for folder in (template_dir, render.BUILTIN_TEMPLATES):
+    for folder in (render.template_folder(), render.BUILTIN_TEMPLATES):
         if folder and Path(folder).is_dir():
             for path in sorted(Path(folder).rglob("*")):
                 if path.is_file():
@@ -125,7 +125,6 @@ def keep_if_possible(
 def render_missing(
     view: EditionView,
     choices: Iterable[Sequence[str]],
-    template_dir: str | None = None,
     into: Variants | None = None,
 ) -> Variants:
     """Render the variant of each reader's choice that ``into`` does not hold yet, into it
@@ -135,7 +134,7 @@ def render_missing(
     for choice in choices:
         sections = variant_for(choice, view.section_keys)
         if sections and sections not in variants:
-            variants[sections] = render_variant(view, sections, template_dir)
+            variants[sections] = render_variant(view, sections)
     return variants
 
 
@@ -146,10 +145,9 @@ def render_for_readers(edition: Edition, view: EditionView | None = None) -> Var
     Raises ``RenderError`` naming the template when one cannot be rendered; nothing is kept
     then."""
     view = edition_view(edition) if view is None else view
-    template_dir = settings.DIGEST_TEMPLATE_DIR or None
-    key = fingerprint(view, template_dir)
+    key = fingerprint(view)
     # The whole edition always (it tries every template), then each choice readers made.
     choices = [(), *eligible_choices(edition.mailing_list_id)]
-    variants = render_missing(view, choices, template_dir, into=kept(edition, key))
+    variants = render_missing(view, choices, into=kept(edition, key))
     keep(edition, key, variants)
     return variants

@@ -147,12 +147,13 @@ def test_unknown_mjml_tag_is_a_clear_error():
         compile_mjml("<mjml><mj-body><mj-nonsense/></mj-body></mjml>")
 
 
-def test_override_folder_can_extend_the_builtin_template(tmp_path):
+def test_override_folder_can_extend_the_builtin_template(tmp_path, settings):
     (tmp_path / "digest.mjml").write_text(
         '{% extends "default:digest.mjml" %}'
         "{% block masthead %}<mj-section><mj-column><mj-text>NEWSROOM BRAND</mj-text>"
         "</mj-column></mj-section>{% endblock %}"
     )
-    rendered = render_variant(view(), template_dir=str(tmp_path))
+    settings.DIGEST_TEMPLATE_DIR = str(tmp_path)
+    rendered = render_variant(view())
     assert "NEWSROOM BRAND" in rendered.html
     assert "Port of Long Beach" in rendered.html

@@ -4,10 +4,12 @@ made from other content, templates or code is never sent."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import logging
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.db import OperationalError
 
 from digest import renders
@@ -103,18 +105,21 @@ def test_a_rendering_of_other_content_is_never_sent(demo):
     assert now == {renders.fingerprint(edition_view(target))} and not now & stale
 
 
-def test_the_fingerprint_follows_the_templates_the_view_and_nothing_else(demo, tmp_path):
+def test_the_fingerprint_follows_the_templates_the_view_and_nothing_else(demo, tmp_path, settings):
     view = edition_view(edition())
     (tmp_path / "digest.mjml").write_text('{% extends "default:digest.mjml" %}')
-    before = renders.fingerprint(view, str(tmp_path))
-    assert renders.fingerprint(view, str(tmp_path)) == before
+    settings.DIGEST_TEMPLATE_DIR = str(tmp_path)
+    before = renders.fingerprint(view)
+    assert renders.fingerprint(view) == before
+    settings.DIGEST_TEMPLATE_DIR = ""
     assert renders.fingerprint(view) != before  # without the override folder
+    settings.DIGEST_TEMPLATE_DIR = str(tmp_path)
     (tmp_path / "digest.mjml").write_text('{% extends "default:digest.mjml" %}\n')
-    assert renders.fingerprint(view, str(tmp_path)) != before
+    assert renders.fingerprint(view) != before
     (tmp_path / "digest.mjml").write_text('{% extends "default:digest.mjml" %}')
-    assert renders.fingerprint(view, str(tmp_path)) == before
+    assert renders.fingerprint(view) == before
     retitled = dataclasses.replace(view, subject=view.subject + "!")
-    assert renders.fingerprint(retitled, str(tmp_path)) != before
+    assert renders.fingerprint(retitled) != before
 
 
 def test_a_run_keeps_what_it_rendered_for_the_next(demo, monkeypatch):
@@ -128,7 +133,7 @@ def test_a_run_keeps_what_it_rendered_for_the_next(demo, monkeypatch):
 def test_the_first_process_keeps_the_variants_before_its_helpers_go(demo):
     target = edition()
     view = edition_view(target)
-    variants = _enqueue_and_render(target, view, SendOptions())
+    variants = _enqueue_and_render(target, view)
     assert ledger.counts(target)["pending"] == 4
     assert renders.kept(target, renders.fingerprint(view)) == variants
 
@@ -167,7 +172,7 @@ def test_a_choice_made_after_approval_is_rendered_when_its_batch_comes(demo):
     reader.sections = ["trade"]
     reader.save(update_fields=["sections"])
 
-    variants = _enqueue_and_render(target, edition_view(target), SendOptions())
+    variants = _enqueue_and_render(target, edition_view(target))
     assert ("trade",) not in variants  # the kept ones, as they are: no list-wide lookup
     sender = MemorySender()
     send_edition(target, sender, options=SendOptions(batch_size=10), rendered=variants)
@@ -179,3 +184,27 @@ def test_a_choice_made_after_approval_is_rendered_when_its_batch_comes(demo):
     assert theirs.subject == render_variant(view, ("trade",)).subject
     after = set(EditionRender.objects.values_list("sections", flat=True))
     assert after == before | {"trade"}
+
+
+def test_digest_preview_uses_the_newsroom_templates_like_every_render(demo, tmp_path, settings):
+    """The override folder is read where the templates load, so no caller can forget it."""
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "digest.mjml").write_text(
+        '{% extends "default:digest.mjml" %}'
+        "{% block masthead %}<mj-section><mj-column><mj-text>NEWSROOM BRAND</mj-text>"
+        "</mj-column></mj-section>{% endblock %}"
+    )
+    settings.DIGEST_TEMPLATE_DIR = str(tmp_path / "templates")
+    edition()
+    out = tmp_path / "preview.html"
+    call_command(
+        "preview",
+        "--list",
+        "morning-en",
+        "--date",
+        str(DEMO_DAY),
+        "--out",
+        str(out),
+        stdout=io.StringIO(),
+    )
+    assert "NEWSROOM BRAND" in out.read_text()

@@ -65,7 +65,6 @@ def test_a_helper_gets_the_backend_and_the_run_options_whole(db, demo, settings,
         per_second=40.0,
         quota=Quota(5000, dt.timedelta(hours=1)),
         breaker=9,
-        template_dir=str(tmp_path),
     )
     command = helper_command(edition, OutboxSender(tmp_path), options)
     assert command[command.index("--sender") + 1] == ("digest.delivery.senders.outbox.OutboxSender")

@@ -83,12 +83,10 @@ class Personalizer:
         self,
         edition: Edition,
         view: EditionView,
-        template_dir: str | None = None,
         rendered: Mapping[tuple[str, ...], RenderedVariant] | None = None,
     ):
         self.edition = edition
         self.view = view
-        self.template_dir = template_dir
         # The kept renderings (digest/renders.py) or those the first process holds.
         self.variants: dict[tuple[str, ...], RenderedVariant] = dict(rendered or {})
         self.choices: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -115,7 +113,7 @@ class Personalizer:
 
     def variant(self, sections: tuple[str, ...]) -> RenderedVariant:
         if sections not in self.variants:
-            self.variants[sections] = render_variant(self.view, sections, self.template_dir)
+            self.variants[sections] = render_variant(self.view, sections)
         return self.variants[sections]
 
     def batches(self, deliveries: list[ledger.Claimed]) -> list[Batch]:
@@ -190,7 +188,6 @@ class SendOptions:
     per_second: float = 0  # recipients per second; 0: as fast as the provider takes them
     quota: Quota | None = None
     breaker: int = 5  # this many failed batches in a row pause the edition
-    template_dir: str | None = None
 
     @classmethod
     def from_settings(cls, **overrides) -> SendOptions:
@@ -200,7 +197,6 @@ class SendOptions:
             "per_second": settings.DIGEST_RATE_PER_SECOND,
             "quota": Quota.parse(settings.DIGEST_QUOTA),
             "breaker": settings.DIGEST_BREAKER_BATCHES,
-            "template_dir": settings.DIGEST_TEMPLATE_DIR or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -248,10 +244,10 @@ def send_edition(
     Edition.objects.filter(pk=edition.pk).exclude(status=Edition.Status.SENT).update(
         status=Edition.Status.SENDING
     )
-    key = renders.fingerprint(view, options.template_dir)
+    key = renders.fingerprint(view)
     if rendered is None:
         rendered = renders.kept(edition, key)
-    personalizer = Personalizer(edition, view, options.template_dir, rendered)
+    personalizer = Personalizer(edition, view, rendered)
     run = _Run(edition, sender, personalizer, options, clock, report, on_progress)
     with _long_lived_frozen():
         run.loop()

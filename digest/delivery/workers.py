@@ -119,7 +119,7 @@ def send_with_workers(
         try:
             go = ""
             try:
-                rendered = _enqueue_and_render(edition, view, options)
+                rendered = _enqueue_and_render(edition, view)
                 go = GO
             finally:
                 for helper in helpers:  # an empty line if enqueueing failed: they stop
@@ -184,16 +184,14 @@ def worth_starting(edition: Edition, most: int) -> int:
     return max(1, min(most, readers // per))
 
 
-def _enqueue_and_render(
-    edition: Edition, view: EditionView, options: SendOptions
-) -> renders.Variants:
+def _enqueue_and_render(edition: Edition, view: EditionView) -> renders.Variants:
     """Freeze the audience (once, here: no helper rebuilds it) and return the edition's kept
     renderings; if nobody kept any (an edition nobody approved), render every variant its
     readers need, once for all the processes, and keep them. That rendering (Python, no
     database) runs in a thread while the database copies the audience, which releases the
     interpreter's lock. A template that fails is left for ``send_edition`` to report: it
     pauses the edition."""
-    key = renders.fingerprint(view, options.template_dir)
+    key = renders.fingerprint(view)
     kept = renders.kept(edition, key)
     if kept:
         # Rendered at approval or at the compose time. A choice some reader made since then
@@ -204,9 +202,7 @@ def _enqueue_and_render(
     rendered: renders.Variants = {}
     choices = eligible_choices(edition.mailing_list_id)
     with ThreadPoolExecutor(1, "digest-render") as pool:
-        rendering = pool.submit(
-            renders.render_missing, view, choices, options.template_dir, rendered
-        )
+        rendering = pool.submit(renders.render_missing, view, choices, rendered)
         ledger.enqueue(edition)
         with suppress(RenderError):
             rendering.result()

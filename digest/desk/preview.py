@@ -32,7 +32,7 @@ def variant(edition: Edition, sections: Sequence[str] | None = None) -> Rendered
     """The edition as readers of ``sections`` get it (all sections when none or unknown)."""
     view = edition_view(edition)
     keys = tuple(k for k in (sections or ()) if k in view.section_keys) or None
-    return render_variant(view, keys, settings.DIGEST_TEMPLATE_DIR or None)
+    return render_variant(view, keys)
 
 
 def preview_html(
