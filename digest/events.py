@@ -1,23 +1,24 @@
-"""What the provider tells us after sending: SendGrid events recorded once, and their policy.
+"""What a provider tells us after sending, in our words: each event recorded once, and its
+policy. Provider-neutral: an adapter turns a provider's report into ``ProviderEvent`` values
+(``digest.sendgrid_events`` for SendGrid's Event Webhook); ``record_events`` does the rest.
 
-``apply_events`` takes the events of one Event Webhook post (already verified) and, for each:
+For each event ``record_events``:
 
-1. skips it if its ``sg_event_id`` is already stored (SendGrid delivers at least once);
-2. finds its Delivery through the ``custom_args`` we send with every message, which come back
-   as top-level fields: ``delivery_id`` and ``edition_id`` (strings). The delivery must belong
-   to that edition and have the event's ``email`` (any case); otherwise the event is
-   *unmatched* and is stored with no delivery, so it is never processed again;
+1. skips it if its ``event_id`` is already stored (providers deliver at least once);
+2. finds its Delivery through the ids every message carries (SendGrid: ``custom_args``). The
+   delivery must belong to that edition and have the event's address (any case); otherwise
+   the event is *unmatched* and is stored with no delivery, so it is never processed again;
 3. stores an Event and applies the policy, in one transaction: an Event row exists only if
    its effects were applied, and a retried batch skips what was already done.
 
 Policy (``subscribers.suppression`` is the single path for blocks and unsubscribes):
 
-- hard bounce (``bounce`` with type ``bounce``), ``dropped`` as ``Invalid`` or ``Bounced
-  Address``, ``spamreport``, ``dropped`` as ``Spam Reporting Address``: block the reader on
-  every list; unmatched events do this too when the address is a known reader's;
-- ``unsubscribe``/``group_unsubscribe``, ``dropped`` as ``Unsubscribed Address``: unsubscribe
-  from the delivery's list (unmatched: kept on record only, since the list is unknown);
-- soft bounce (type ``blocked``), ``deferred``, ``delivered``: only the delivery's outcome;
+- a hard bounce, a drop for a bad address or a complaint, a complaint (``spamreport``):
+  block the reader on every list; unmatched events do this too when the address is a known
+  reader's;
+- ``unsubscribe``/``group_unsubscribe``, a drop for an unsubscribed address: unsubscribe from
+  the delivery's list (unmatched: kept on record only, since the list is unknown);
+- a soft bounce, ``deferred``, ``delivered``: only the delivery's outcome;
 - ``open``/``click``: count on the delivery; ``processed``, ``group_resubscribe`` and unknown
   kinds are only stored (a resubscribe needs the reader's consent through our own pages).
 
@@ -30,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -49,13 +50,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# The custom_args every message carries (they come back as top-level event fields).
+# The ids every message carries back in its events (SendGrid: custom_args).
 DELIVERY_ARG = "delivery_id"
 EDITION_ARG = "edition_id"
 
-HARD_DROP_REASONS = {"invalid", "bounced address"}
-COMPLAINT_DROP_REASONS = {"spam reporting address"}
-UNSUBSCRIBED_DROP_REASONS = {"unsubscribed address"}
 UNSUBSCRIBE_KINDS = {"unsubscribe", "group_unsubscribe"}
 COUNTERS = {"open": "opens", "click": "clicks"}  # event kind -> Delivery counter
 
@@ -124,31 +122,55 @@ class _Target:
     email: str
 
 
-def apply_events(events: list[dict], now: dt.datetime | None = None) -> EventReport:
-    """Record and act on a batch of SendGrid events; safe to call again with the same batch.
+@dataclass(frozen=True)
+class ProviderEvent:
+    """One thing a provider reported about one message, as an adapter translated it.
 
-    Each event is its own transaction. A database error propagates (the webhook answers 500
-    and SendGrid retries the batch); the events committed before it are then duplicates.
+    ``kind`` is one of ``Event.Kind`` (a provider's other kinds are stored, not acted on);
+    ``bounce`` is "hard" (the address does not exist) or "soft" (this message only); ``drop``
+    says why the provider refused to send: "bad_address", "complaint", "unsubscribed" or
+    "other". ``delivery_id`` and ``edition_id`` are what the message carried back; ``payload``
+    is the provider's event as received (stored, and stripped when its reader is erased).
+    """
+
+    event_id: str  # unique per event: a redelivered event is recognised by it
+    kind: str
+    email: str = ""
+    at: dt.datetime | None = None  # None: the time it was received
+    delivery_id: int | None = None
+    edition_id: int | None = None
+    bounce: str = ""
+    drop: str = ""
+    reason: str = ""  # the provider's words, for the record and for a block's reason
+    provider: str = "provider"  # names the source in consent records ("sendgrid bounce")
+    payload: dict = field(default_factory=dict)
+
+
+def record_events(events: Sequence[ProviderEvent], now: dt.datetime | None = None) -> EventReport:
+    """Record and act on a batch of events; safe to call again with the same batch.
+
+    Each event is its own transaction. A database error propagates (a webhook answers 500 and
+    the provider retries the batch); the events committed before it are then duplicates.
     """
     now = now or timezone.now()
     report = EventReport()
     targets = _targets(events)
     erased = _erased_hashes(events)
-    seen = _stored([_event_id(e) for e in events])
+    seen = _stored([e.event_id for e in events])
     for event in events:
-        event_id, kind = _event_id(event), str(event.get("event") or "")[:20]
-        if not event_id or not kind:
+        event_id, kind = event.event_id, event.kind[:20]
+        if not event_id or len(event_id) > 100 or not kind:
             report.invalid += 1
-            logger.warning("SendGrid event without sg_event_id or event skipped: %r", kind)
+            logger.warning("%s event without an id or a kind skipped: %r", event.provider, kind)
             continue
         if event_id in seen:
             report.duplicates += 1
             continue
         seen.add(event_id)
-        email = str(event.get("email") or "").strip()
+        email = event.email.strip()
         target = _match(event, email, targets)
         anonymous = bool(email) and address_hash(email) in erased
-        at = _when(event.get("timestamp"), now)
+        at = event.at or now
         try:
             with transaction.atomic():
                 Event.objects.create(
@@ -159,10 +181,10 @@ def apply_events(events: list[dict], now: dt.datetime | None = None) -> EventRep
                     email="" if anonymous else email[:254],
                     at=at,
                     received_at=now,
-                    payload=anonymize(event) if anonymous else event,
+                    payload=anonymize(event.payload) if anonymous else event.payload,
                 )
                 if not anonymous:
-                    _apply(kind, event, email, target, at, report)
+                    _apply(event, email, target, at, report)
         except IntegrityError:
             # Another request stored the same event meanwhile: its effects are theirs.
             if not Event.objects.filter(provider_event_id=event_id).exists():
@@ -178,16 +200,15 @@ def apply_events(events: list[dict], now: dt.datetime | None = None) -> EventRep
 
 
 def _apply(
-    kind: str,
-    event: dict,
+    event: ProviderEvent,
     email: str,
     target: _Target | None,
     at: dt.datetime,
     report: EventReport,
 ) -> None:
     """The policy for one new event (inside its transaction)."""
-    reason = str(event.get("reason") or event.get("response") or "").strip()
-    detail = {"sg_event_id": event["sg_event_id"]}
+    kind, reason = event.kind, event.reason.strip()
+    detail = {"event_id": event.event_id}
     if target:
         detail |= {"edition_id": target.edition_id, "delivery_id": target.delivery_id}
     outcome = ""
@@ -202,16 +223,16 @@ def _apply(
     elif kind == Event.Kind.DEFERRED:
         outcome = "deferred"
     elif kind == Event.Kind.BOUNCE:
-        if str(event.get("type") or "bounce").lower() == "blocked":
+        if event.bounce == "soft":
             outcome = "blocked"
         else:
             outcome = "bounced"
             block_reason = f"hard bounce: {reason}" if reason else "hard bounce"
     elif kind == Event.Kind.DROPPED:
         outcome = "dropped"
-        if reason.lower() in HARD_DROP_REASONS | COMPLAINT_DROP_REASONS:
-            block_reason = f"dropped by SendGrid: {reason}"
-        unsubscribe = reason.lower() in UNSUBSCRIBED_DROP_REASONS
+        if event.drop in {"bad_address", "complaint"}:
+            block_reason = f"dropped by {event.provider}: {reason}"
+        unsubscribe = event.drop == "unsubscribed"
     elif kind == Event.Kind.SPAMREPORT:
         outcome = "spamreport"
         block_reason = "spam complaint"
@@ -233,17 +254,20 @@ def _apply(
         return
     if block_reason:
         report.blocked += suppression.block(
-            subscriber_id, block_reason, how=f"sendgrid {kind}", detail=detail
+            subscriber_id, block_reason, how=f"{event.provider} {kind}", detail=detail
         )
     if unsubscribe and target:
-        how = "sendgrid unsubscribe" if kind in UNSUBSCRIBE_KINDS else f"sendgrid {kind}"
+        how = f"{event.provider} unsubscribe" if kind in UNSUBSCRIBE_KINDS else None
         report.unsubscribed += suppression.unsubscribe(
-            subscriber_id, target.list_id, how=how, detail={"event": kind, **detail}
+            subscriber_id,
+            target.list_id,
+            how=how or f"{event.provider} {kind}",
+            detail={"event": kind, **detail},
         )
     elif unsubscribe:
-        # Which list is unknown: kept on record only. SendGrid suppresses the address from now
-        # on, and each matched "dropped: Unsubscribed Address" then ends that list here.
-        logger.warning("SendGrid %s without a matching delivery: no list to end", kind)
+        # Which list is unknown: kept on record only. The provider suppresses the address
+        # from now on, and each matched drop for it then ends that list here.
+        logger.warning("%s %s without a matching delivery: no list to end", event.provider, kind)
 
 
 def _stored(event_ids: list[str]) -> set[str]:
@@ -255,49 +279,26 @@ def _stored(event_ids: list[str]) -> set[str]:
     )
 
 
-def _event_id(event: dict) -> str:
-    value = event.get("sg_event_id")
-    return value if isinstance(value, str) and 0 < len(value) <= 100 else ""
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
-def _when(timestamp: Any, now: dt.datetime) -> dt.datetime:
-    """The event's unix time; the receiving time when it has none."""
-    try:
-        return dt.datetime.fromtimestamp(float(timestamp), tz=dt.UTC)
-    except (TypeError, ValueError, OverflowError, OSError):
-        return now
-
-
-def _targets(events: Iterable[dict]) -> dict[int, _Target]:
+def _targets(events: Iterable[ProviderEvent]) -> dict[int, _Target]:
     """The deliveries a batch names, in one query."""
-    ids = {i for e in events if (i := _int(e.get(DELIVERY_ARG))) is not None}
+    ids = {e.delivery_id for e in events if e.delivery_id is not None}
     rows = Delivery.objects.filter(pk__in=ids).values_list(
         "pk", "edition_id", "edition__mailing_list_id", "subscriber_id", "email"
     )
     return {row[0]: _Target(*row) for row in rows}
 
 
-def _match(event: dict, email: str, targets: dict[int, _Target]) -> _Target | None:
-    target = targets.get(_int(event.get(DELIVERY_ARG)))
-    if target is None or _int(event.get(EDITION_ARG)) != target.edition_id:
+def _match(event: ProviderEvent, email: str, targets: dict[int, _Target]) -> _Target | None:
+    target = targets.get(event.delivery_id) if event.delivery_id is not None else None
+    if target is None or event.edition_id != target.edition_id:
         return None
     if not email or email.lower() != target.email.strip().lower():
         return None
     return target
 
 
-def _erased_hashes(events: Iterable[dict]) -> set[str]:
-    hashes = {address_hash(str(e["email"])) for e in events if e.get("email")}
+def _erased_hashes(events: Iterable[ProviderEvent]) -> set[str]:
+    hashes = {address_hash(e.email.strip()) for e in events if e.email.strip()}
     return set(
         ErasedAddress.objects.filter(email_hash__in=hashes).values_list("email_hash", flat=True)
     )

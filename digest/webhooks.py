@@ -27,7 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from sendgrid.helpers.eventwebhook import EventWebhook
 
-from .events import apply_events
+from .sendgrid_events import apply_sendgrid_events
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ def sendgrid_events(request: HttpRequest) -> HttpResponse:
     if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
         return _refuse(400, "body is not a JSON array of event objects", request)
     try:
-        report = apply_events(events)
+        report = apply_sendgrid_events(events)
     except DatabaseError:
         logger.exception("SendGrid webhook: database error, SendGrid will retry the batch")
         return HttpResponse(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import pytest
@@ -12,8 +13,9 @@ from digest.compose import compose
 from digest.delivery.dispatch import send_edition
 from digest.delivery.senders import MemorySender, SendResult
 from digest.demo import DEMO_DAY
-from digest.events import apply_events, apply_send_failures, edition_stats
+from digest.events import ProviderEvent, apply_send_failures, edition_stats, record_events
 from digest.models import Delivery, Edition, Event
+from digest.sendgrid_events import apply_sendgrid_events as apply_events
 from subscribers.models import ConsentEvent, MailingList, Subscriber, Subscription
 from subscribers.privacy import erase
 
@@ -126,7 +128,7 @@ def test_a_batch_updates_deliveries_and_applies_the_policy(editions):
         ("sujin.lee@example.net", "sendgrid spamreport"),
     ]
     assert "550 5.1.1 no such user" in blocks[0].detail["reason"]
-    assert blocks[0].detail["sg_event_id"] == batch[7]["sg_event_id"]
+    assert blocks[0].detail["event_id"] == batch[7]["sg_event_id"]
 
     # An unsubscribe ends that list only.
     assert subscription("minji.park@example.com", "morning-en") == "unsubscribed"
@@ -336,3 +338,31 @@ def test_smtp_bad_mailbox_failures_block_through_the_same_path(editions):
     assert block.how == "smtp 550"
     assert block.detail["reason"] == "SMTP 550 5.1.1 No such mailbox"
     assert apply_send_failures([]) == 0
+
+
+def test_any_provider_reports_through_the_same_entry_and_policy(demo):
+    """A provider other than SendGrid needs only an adapter to ProviderEvent: the record,
+    the matching and the policy are the same (here, a hard bounce and a complaint)."""
+    english, _ = send_demo()
+    robert = delivery(english, "robert.han@example.org")
+    grace = delivery(english, "grace.kim@example.com")
+    common = {"edition_id": english.pk, "provider": "ses", "at": dt.datetime.now(dt.UTC)}
+    report = record_events(
+        [
+            ProviderEvent(
+                "ses-1",
+                "bounce",
+                robert.email,
+                delivery_id=robert.pk,
+                bounce="hard",
+                reason="smtp; 550 5.1.1 user unknown",
+                **common,
+            ),
+            ProviderEvent("ses-2", "spamreport", grace.email, delivery_id=grace.pk, **common),
+            ProviderEvent("ses-2", "spamreport", grace.email, delivery_id=grace.pk, **common),
+        ]
+    )
+    assert (report.applied, report.duplicates, report.blocked) == (2, 1, 2)
+    blocks = ConsentEvent.objects.filter(kind="block").order_by("id")
+    assert [c.how for c in blocks] == ["ses bounce", "ses spamreport"]
+    assert Delivery.objects.get(pk=robert.pk).outcome == "bounced"
