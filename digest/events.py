@@ -343,10 +343,10 @@ def apply_send_failures(results: Iterable[SendResult]) -> int:
         email = emails.get(result.delivery_id)
         if not email:
             continue
-        words = result.error.split()
-        code = words[1] if words[:1] == ["SMTP"] and len(words) > 1 else "failure"
         blocked += suppression.bad_address(
-            email, result.error or "permanent delivery failure", how=f"smtp {code}"
+            email,
+            result.error or "permanent delivery failure",
+            how=(result.code or "delivery failure").lower(),
         )
     return blocked
 

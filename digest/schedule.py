@@ -42,6 +42,7 @@ from .delivery.errors import FatalError
 from .delivery.senders import configured_sender
 from .delivery.senders.base import Batch, Recipient, Sender
 from .delivery.workers import send_with_workers
+from .desk.access import EDITORS_GROUP
 from .models import Delivery, Edition, EditLog, Lock
 from .pipeline import collect_configured
 from .processes import gone, this_process
@@ -54,7 +55,6 @@ LOCK_TTL = dt.timedelta(minutes=5)  # a crashed scheduler blocks a new one at mo
 HEARTBEAT = dt.timedelta(minutes=1)
 SWEEP = dt.timedelta(minutes=5)  # approvals after the send time are picked up this fast
 MISFIRE_GRACE = 30 * 60  # seconds: a fire up to 30 minutes late still runs (tick decides)
-EDITORS_GROUP = "editors"
 
 
 class LockHeld(Exception):

@@ -201,7 +201,11 @@ def test_a_reader_blocked_for_a_bad_mailbox_is_suppressed_everywhere(demo):
     bad = MemorySender(
         lambda m: (
             SendResult(
-                m.delivery_id, "failed", error="SMTP 550 5.1.1 no such user", bad_address=True
+                m.delivery_id,
+                "failed",
+                error="SMTP 550 5.1.1 no such user",
+                bad_address=True,
+                code="SMTP 550",
             )
             if m.to == "grace.kim@example.com"
             else SendResult(m.delivery_id, "sent")

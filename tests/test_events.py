@@ -326,7 +326,13 @@ def test_smtp_bad_mailbox_failures_block_through_the_same_path(editions):
     daniel = delivery(english, "daniel.cho@example.com")
     robert = delivery(english, "robert.han@example.org")
     results = [
-        SendResult(grace.pk, "failed", error="SMTP 550 5.1.1 No such mailbox", bad_address=True),
+        SendResult(
+            grace.pk,
+            "failed",
+            error="SMTP 550 5.1.1 No such mailbox",
+            bad_address=True,
+            code="SMTP 550",
+        ),
         SendResult(daniel.pk, "failed", error="SMTP 554 5.7.1 Message rejected"),
         SendResult(robert.pk, "sent", provider_id="<x@y>"),
     ]

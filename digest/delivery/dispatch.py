@@ -609,10 +609,5 @@ def _tally(report: SendReport, results: list[SendResult]) -> None:
         elif result.status == "retry":
             report.retry_later += 1
         else:
-            report.failed[_reason(result.error)] += 1
-
-
-def _reason(error: str) -> str:
-    """Group failures for the summary: 'SMTP 550' rather than each server's full sentence."""
-    words = error.split()
-    return " ".join(words[:2]) if words[:1] == ["SMTP"] else (error[:60] or "unknown")
+            # Grouped by the answer's code ("SMTP 550") rather than each server's sentence.
+            report.failed[result.code or result.error[:60] or "unknown"] += 1

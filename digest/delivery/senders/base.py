@@ -88,6 +88,7 @@ class SendResult:
     provider_id: str = ""
     error: str = ""
     bad_address: bool = False
+    code: str = ""  # the provider's answer in brief, for summaries: "SMTP 550", "SendGrid 400"
 
 
 class Sender:

@@ -215,7 +215,7 @@ class SendGridSender(Sender):
         except _Transient as exc:
             return _all(recipients, "retry", f"{exc} (after {self.max_retries + 1} tries)")
         except _Rejected as exc:
-            return _all(recipients, "failed", str(exc))
+            return _all(recipients, "failed", str(exc), code=exc.code)
         return [SendResult(r.delivery_id, "sent", provider_id=message_id) for r in recipients]
 
     def _retry_policy(self):
@@ -260,7 +260,7 @@ class SendGridSender(Sender):
         except http_errors.HTTPError as exc:
             if exc.status_code >= 500:
                 raise _Transient(f"SendGrid {exc.status_code}: {_errors(exc)}") from None
-            raise _Rejected(f"SendGrid {exc.status_code}: {_errors(exc)}") from None
+            raise _Rejected(exc.status_code, _errors(exc)) from None
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             raise _Transient(f"SendGrid unreachable: {getattr(exc, 'reason', exc)}") from None
         if response.status_code not in (200, 202):
@@ -300,6 +300,10 @@ def _personalizations_json(batch: Batch, recipients: Sequence[Recipient]) -> str
 class _Rejected(Exception):
     """A 4xx other than 401/403/429: this request's readers fail, with SendGrid's words."""
 
+    def __init__(self, status: int, words: str) -> None:
+        super().__init__(f"SendGrid {status}: {words}")
+        self.code = f"SendGrid {status}"
+
 
 def requests_for(recipients: Sequence[Recipient]) -> Iterator[list[Recipient]]:
     """Chunks of at most 1,000 readers in which no address appears twice (SendGrid's rules)."""
@@ -317,8 +321,10 @@ def requests_for(recipients: Sequence[Recipient]) -> Iterator[list[Recipient]]:
         pending = later
 
 
-def _all(recipients: Sequence[Recipient], status: str, error: str) -> list[SendResult]:
-    return [SendResult(r.delivery_id, status, error=error) for r in recipients]
+def _all(
+    recipients: Sequence[Recipient], status: str, error: str, code: str = ""
+) -> list[SendResult]:
+    return [SendResult(r.delivery_id, status, error=error, code=code) for r in recipients]
 
 
 def _header(headers, name: str) -> str:

@@ -135,9 +135,13 @@ class SmtpSender(Sender):
     def _answer(self, message: OutgoingMessage, code: int, text: bytes | str) -> SendResult:
         detail = f"SMTP {code} {_text(text)}".strip()
         if 400 <= code < 500:
-            return SendResult(message.delivery_id, "retry", error=detail)
+            return SendResult(message.delivery_id, "retry", error=detail, code=f"SMTP {code}")
         return SendResult(
-            message.delivery_id, "failed", error=detail, bad_address=code in BAD_MAILBOX_CODES
+            message.delivery_id,
+            "failed",
+            error=detail,
+            bad_address=code in BAD_MAILBOX_CODES,
+            code=f"SMTP {code}",
         )
 
 
