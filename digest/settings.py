@@ -104,6 +104,38 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
+# --- serving ---------------------------------------------------------------------------
+# WhiteNoise serves the static files (the admin's CSS) from the app itself, under
+# `digest serve` (gunicorn) and under `runserver`, with DEBUG on or off: no web server needs
+# to know where they are. It goes right after SecurityMiddleware, as its documentation asks.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+# `digest serve` turns this on for the production server: `collectstatic` writes compressed
+# copies under content-hashed names into STATIC_ROOT (browsers keep them for a year, a new
+# version gets new names). Off (runserver, the tests, a fresh clone) the files are served
+# straight from the apps' folders, as WhiteNoise does in development: a manifest storage
+# would refuse every {% static %} until `collectstatic` had run.
+DIGEST_STATIC_MANIFEST = env_bool("DIGEST_STATIC_MANIFEST", False)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if DIGEST_STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not DIGEST_STATIC_MANIFEST
+WHITENOISE_AUTOREFRESH = not DIGEST_STATIC_MANIFEST
+# `digest serve`: where gunicorn listens (behind Caddy or nginx), its processes, the threads
+# of each, and the seconds a request may take before its worker is restarted (a CSV import
+# in the admin is the slowest page).
+DIGEST_BIND = env("DIGEST_BIND", "127.0.0.1:8000")
+DIGEST_WEB_WORKERS = int(env("DIGEST_WEB_WORKERS", "2"))
+DIGEST_WEB_THREADS = int(env("DIGEST_WEB_THREADS", "4"))
+DIGEST_WEB_TIMEOUT = int(env("DIGEST_WEB_TIMEOUT", "120"))
+
 # --- digest's own settings -------------------------------------------------------------
 SITE_URL = env("SITE_URL", "http://localhost:8000").rstrip("/")
 DIGEST_SITE_NAME = env("DIGEST_SITE_NAME", "The Korea Daily")
