@@ -135,6 +135,11 @@ DIGEST_BIND = env("DIGEST_BIND", "127.0.0.1:8000")
 DIGEST_WEB_WORKERS = int(env("DIGEST_WEB_WORKERS", "2"))
 DIGEST_WEB_THREADS = int(env("DIGEST_WEB_THREADS", "4"))
 DIGEST_WEB_TIMEOUT = int(env("DIGEST_WEB_TIMEOUT", "120"))
+# /healthz answers 503 when a scheduler is expected here (on for production, see
+# deploy/digest.env.example) and its last heartbeat (every minute; each `--once` run from
+# cron) is older than this many seconds: two cron periods, or ten missed beats.
+DIGEST_EXPECT_SCHEDULER = env_bool("DIGEST_EXPECT_SCHEDULER", False)
+DIGEST_HEARTBEAT_MAX_AGE = int(env("DIGEST_HEARTBEAT_MAX_AGE", "600"))
 
 # --- digest's own settings -------------------------------------------------------------
 SITE_URL = env("SITE_URL", "http://localhost:8000").rstrip("/")

@@ -53,6 +53,9 @@ def test_production_server_serves_the_admin_styled_with_cache_busted_compressed_
         # ... and the hashed copy names the hashed copies of what it imports.
         assert re.search(r'url\("?[^)"]*\.[0-9a-f]{12}\.', hashed.text)
         assert web.get("/static/admin/css/no-such.css").status_code == 404
+        health = web.get("/healthz")
+        assert health.headers["content-type"] == "application/json"
+        assert health.status_code == 200 and health.json()["database"]["ok"] is True
     assert "static files: 1" in web.output  # collected on the first start (127 files)
 
     with WebServer(site, "serve") as again:  # a restart with nothing changed collects nothing
