@@ -14,7 +14,7 @@ import httpx
 from .processes import Site
 from .smtpd import free_port
 
-SECRET_KEY = "test-serving-key-" + "x" * 40
+SECRET_KEY = "test-serving-key-4q7Zr9LmP2vX8kW3nB6tY1cJ5hG0dF-sA7eQ"  # long, not the dev key
 
 
 class WebServer:
@@ -24,7 +24,13 @@ class WebServer:
         self.site = site
         self.port = free_port()
         self.args = args
-        self.env = {"DJANGO_SECRET_KEY": SECRET_KEY, "DJANGO_DEBUG": "0", **env}
+        # Plain http on 127.0.0.1: an https SITE_URL would redirect every request to https.
+        self.env = {
+            "DJANGO_SECRET_KEY": SECRET_KEY,
+            "DJANGO_DEBUG": "0",
+            "SITE_URL": f"http://127.0.0.1:{self.port}",
+            **env,
+        }
         self.process: subprocess.Popen | None = None
         self.output = ""
 

@@ -13,6 +13,7 @@ import pytest
 
 from .processes import Site
 from .sendgrid_api import Answer, SendGridAPI
+from .servers import SECRET_KEY
 
 KEY = "SG.backup-key"
 EDITION = "morning-en/2026-11-24"
@@ -33,7 +34,13 @@ def test_a_backup_taken_during_a_send_is_consistent_and_restores(tmp_path):
     live.mkdir()
     # Each request waits at the provider, so the send lasts seconds: time to back up in it.
     with SendGridAPI(KEY, script=lambda n, body: Answer(delay=0.15)) as api:
-        site = Site(live, DIGEST_SENDER="sendgrid", SENDGRID_API_KEY=KEY, SENDGRID_API_HOST=api.url)
+        site = Site(
+            live,
+            DIGEST_SENDER="sendgrid",
+            SENDGRID_API_KEY=KEY,
+            SENDGRID_API_HOST=api.url,
+            DJANGO_SECRET_KEY=SECRET_KEY,
+        )
         site.prepare(3000)
         sending = site.start("send", "--edition", EDITION, "--batch-size", str(BATCH))
 
@@ -78,7 +85,7 @@ def test_a_backup_taken_during_a_send_is_consistent_and_restores(tmp_path):
     # Restore as README says: the copy becomes a site's database file, and digest reads it.
     restored_home = tmp_path / "restored"
     restored_home.mkdir()
-    restored = Site(restored_home)
+    restored = Site(restored_home, DJANGO_SECRET_KEY=SECRET_KEY)
     shutil.copy(copy, restored.database.removeprefix("sqlite:///"))
     status = restored.run("status", EDITION)
     assert status.returncode == 0, status.stderr
@@ -88,7 +95,7 @@ def test_a_backup_taken_during_a_send_is_consistent_and_restores(tmp_path):
 
 
 def test_a_backup_never_overwrites_and_names_what_to_do(tmp_path):
-    site = Site(tmp_path)
+    site = Site(tmp_path, DJANGO_SECRET_KEY=SECRET_KEY)
     assert site.run("migrate", "-v", "0").returncode == 0
     folder = tmp_path / "nightly"
     folder.mkdir()
@@ -105,7 +112,7 @@ def test_a_backup_never_overwrites_and_names_what_to_do(tmp_path):
 
 
 def test_on_postgresql_it_prints_the_pg_dump_command(tmp_path):
-    site = Site(tmp_path)
+    site = Site(tmp_path, DJANGO_SECRET_KEY=SECRET_KEY)
     done = site.run(
         "backup",
         "/srv/backups/digest.dump",

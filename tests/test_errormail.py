@@ -13,6 +13,7 @@ from django.test import Client
 from digest.errormail import parse_admins
 
 from .processes import ROOT, Site
+from .servers import SECRET_KEY
 from .smtpd import Handler, SmtpServer, free_port
 
 
@@ -29,7 +30,9 @@ def test_admins_are_read_from_names_and_addresses():
 
 
 def test_the_settings_take_admins_from_the_environment_and_refuse_a_typo(tmp_path):
-    site = Site(tmp_path, DJANGO_SECRET_KEY="k", DIGEST_FROM_EMAIL="morning@news.example.com")
+    site = Site(
+        tmp_path, DJANGO_SECRET_KEY=SECRET_KEY, DIGEST_FROM_EMAIL="morning@news.example.com"
+    )
     show = "from django.conf import settings; print(settings.ADMINS, settings.SERVER_EMAIL)"
     good = site.run("shell", "-c", show, DJANGO_ADMINS="Ops Desk <ops@news.example.com>,b@y.org")
     assert good.returncode == 0, good.stderr

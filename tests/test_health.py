@@ -19,7 +19,7 @@ from digest.models import Edition, Heartbeat
 from subscribers.models import MailingList
 
 from .processes import Site
-from .servers import WebServer
+from .servers import SECRET_KEY, WebServer
 from .smtpd import free_port
 
 pytestmark = pytest.mark.django_db
@@ -157,13 +157,13 @@ def wait_for(condition, timeout: float = 60.0, what: str = "") -> None:
 
 @pytest.mark.django_db(False)
 def test_healthz_through_digest_serve_follows_a_real_scheduler(tmp_path):
-    site = Site(tmp_path, PYTHONUNBUFFERED="1")
-    assert site.run("migrate", "-v", "0", DJANGO_SECRET_KEY="k").returncode == 0
+    site = Site(tmp_path, PYTHONUNBUFFERED="1", DJANGO_SECRET_KEY=SECRET_KEY)
+    assert site.run("migrate", "-v", "0").returncode == 0
     with WebServer(site, "serve", DIGEST_EXPECT_SCHEDULER="1") as web:
         before = web.get("/healthz")
         assert before.status_code == 503, before.text
         assert before.json()["scheduler"]["last_heartbeat"] is None
-        scheduler = site.start("schedule", DJANGO_SECRET_KEY="k")
+        scheduler = site.start("schedule")
         try:
             wait_for(lambda: web.get("/healthz").status_code == 200, what="a heartbeat")
             running = web.get("/healthz").json()["scheduler"]
@@ -178,7 +178,7 @@ def test_healthz_through_digest_serve_follows_a_real_scheduler(tmp_path):
 
 @pytest.mark.django_db(False)
 def test_healthz_is_503_when_the_database_cannot_be_reached(tmp_path):
-    site = Site(tmp_path)
+    site = Site(tmp_path, DJANGO_SECRET_KEY=SECRET_KEY)
     nothing_there = f"postgres://digest@127.0.0.1:{free_port()}/digest"
     with WebServer(site, "serve", DATABASE_URL=nothing_there) as web:
         answer = web.get("/healthz")

@@ -11,13 +11,13 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from .processes import Site
-from .servers import WebServer
+from .servers import SECRET_KEY, WebServer
 
 
 @pytest.fixture
 def site(tmp_path):
-    site = Site(tmp_path)
-    done = site.run("migrate", "--no-input", DJANGO_SECRET_KEY="migrate-key")
+    site = Site(tmp_path, DJANGO_SECRET_KEY=SECRET_KEY)
+    done = site.run("migrate", "--no-input")
     assert done.returncode == 0, done.stderr
     yield site
     site.drop()
