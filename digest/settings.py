@@ -206,7 +206,7 @@ DIGEST_HEARTBEAT_MAX_AGE = int(env("DIGEST_HEARTBEAT_MAX_AGE", "600"))
 # Django's error emails (a 500 on a page; an error the scheduler logs) go to ADMINS through
 # the configured sender, like every email of the product (digest/errormail.py).
 ADMINS = parse_admins(env("DJANGO_ADMINS"))
-SERVER_EMAIL = DIGEST_FROM_EMAIL
+SERVER_EMAIL = DEFAULT_FROM_EMAIL = DIGEST_FROM_EMAIL
 EMAIL_BACKEND = "digest.errormail.EmailBackend"
 EMAIL_SUBJECT_PREFIX = "[digest] "
 LOGGING["filters"] = {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}}

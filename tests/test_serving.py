@@ -56,7 +56,7 @@ def test_production_server_serves_the_admin_styled_with_cache_busted_compressed_
         health = web.get("/healthz")
         assert health.headers["content-type"] == "application/json"
         assert health.status_code == 200 and health.json()["database"]["ok"] is True
-    assert "static files: 1" in web.output  # collected on the first start (127 files)
+    assert re.search(r"static files: \d+ collected", web.output)  # on the first start
 
     with WebServer(site, "serve") as again:  # a restart with nothing changed collects nothing
         assert again.get(base[0]).status_code == 200

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         "SQLite's online backup: consistent while the scheduler or a send writes. For "
         "PostgreSQL it prints the pg_dump command to use."
     )
-    requires_system_checks = []
+    requires_system_checks = []  # a warning about the site must not stop a backup
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="the backup file to write, or a folder")

@@ -17,7 +17,6 @@ class Command(BaseCommand):
         "Serve the web pages (desk, admin, readers' pages, webhooks) with gunicorn; collects "
         "the static files first when they changed. Put Caddy or nginx in front for HTTPS."
     )
-    requires_system_checks = []  # gunicorn's workers run them when they load the app
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", help="address:port (default DIGEST_BIND, 127.0.0.1:8000)")
