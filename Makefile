@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install bytecode demo serve test test-postgres lint bench clean
+.PHONY: install bytecode demo serve serve-prod test test-postgres lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ demo: bytecode
 serve: bytecode
 	$(BIN)/digest migrate --no-input -v 0
 	$(BIN)/digest runserver
+
+# The production server (gunicorn; static files collected and served by WhiteNoise) on
+# DIGEST_BIND (127.0.0.1:8000); under systemd, deploy/digest-web.service runs `digest serve`.
+serve-prod: bytecode
+	$(BIN)/digest migrate --no-input -v 0
+	$(BIN)/digest serve
 
 test: $(STAMP)
 	@[ -x /usr/bin/chromium ] || echo "NOTE: /usr/bin/chromium is missing: browser tests will be skipped (apt-get install chromium fonts-nanum)"

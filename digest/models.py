@@ -381,3 +381,18 @@ class Lock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} held by {self.holder} until {self.expires_at:%H:%M:%S}"
+
+
+class Heartbeat(models.Model):
+    """A long-running process's last sign of life (the scheduler's, every minute), for
+    ``/healthz`` and the desk. Unlike its ``Lock``, the row stays when the process stops, so
+    "last heard at 05:12" can be told from "never ran"."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    holder = models.CharField(max_length=200)  # host:pid
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)  # a clean stop; None while running
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.holder} at {self.beat_at:%Y-%m-%d %H:%M:%S}"

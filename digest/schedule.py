@@ -43,7 +43,7 @@ from .delivery.senders import configured_sender
 from .delivery.senders.base import Batch, Recipient, Sender
 from .delivery.workers import send_with_workers
 from .desk.access import EDITORS_GROUP
-from .models import Delivery, Edition, EditLog, Lock
+from .models import Delivery, Edition, EditLog, Heartbeat, Lock
 from .pipeline import collect_configured
 from .processes import gone, this_process
 from .render import RenderError
@@ -96,6 +96,36 @@ def renew_lock(holder: str, now: dt.datetime, name: str = LOCK_NAME) -> bool:
 
 def release_lock(holder: str, name: str = LOCK_NAME) -> None:
     Lock.objects.filter(name=name, holder=holder).delete()
+
+
+# --- the heartbeat ----------------------------------------------------------------------
+
+
+def beat(holder: str, now: dt.datetime, *, starting: bool = False, name: str = LOCK_NAME) -> None:
+    """Record that the scheduler is alive now (at its start, every minute, at each
+    ``--once``); ``/healthz`` and the desk read it. A write that fails (the database busy
+    with a send for longer than its timeout) is only logged: the next minute writes again."""
+    try:
+        updated = 0
+        if not starting:
+            updated = Heartbeat.objects.filter(name=name, holder=holder).update(
+                beat_at=now, stopped_at=None
+            )
+        if not updated:
+            Heartbeat.objects.update_or_create(
+                name=name,
+                defaults={"holder": holder, "started_at": now, "beat_at": now, "stopped_at": None},
+            )
+    except DatabaseError as exc:
+        log.warning("could not record the scheduler's heartbeat: %s", exc)
+
+
+def beat_stopped(holder: str, now: dt.datetime, name: str = LOCK_NAME) -> None:
+    """A clean stop: the last beat is now, and the row says it stopped on purpose."""
+    try:
+        Heartbeat.objects.filter(name=name, holder=holder).update(beat_at=now, stopped_at=now)
+    except DatabaseError as exc:
+        log.warning("could not record the scheduler's stop: %s", exc)
 
 
 # --- the day's times ------------------------------------------------------------------
@@ -391,9 +421,13 @@ class DailySchedule:
         return {ml.slug: self.run_list(ml.pk) for ml in MailingList.objects.all()}
 
     def heartbeat(self) -> None:
-        if not renew_lock(self.holder, self.clock.now()):
+        """Every minute: renew the lease and say we are alive (both in the database)."""
+        now = self.clock.now()
+        if not renew_lock(self.holder, now):
             log.error("the scheduler lock was taken over; stopping")
             self.scheduler.shutdown(wait=False)
+            return
+        beat(self.holder, now)
 
     def add_jobs(self) -> None:
         options = {"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE}
@@ -420,6 +454,7 @@ class DailySchedule:
     def start(self, announce: Callable[[str], None] = log.info) -> None:
         """Take the lock (or raise LockHeld), catch up on today, then run until stopped."""
         acquire_lock(self.holder, self.clock.now())
+        beat(self.holder, self.clock.now(), starting=True)
         try:
             self.add_jobs()
             for job in self.scheduler.get_jobs():
@@ -428,4 +463,5 @@ class DailySchedule:
                 announce(f"{slug}: {done}")
             self.scheduler.start()
         finally:
+            beat_stopped(self.holder, self.clock.now())
             release_lock(self.holder)

@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from dotenv import load_dotenv
 
+from digest.errormail import parse_admins
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 HOME = Path(os.environ.get("DIGEST_HOME", BASE_DIR)).resolve()
 load_dotenv(HOME / ".env", override=False)
@@ -163,4 +165,63 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"digest": {"handlers": ["console"], "level": env("DIGEST_LOG_LEVEL", "WARNING")}},
+}
+
+
+# --- serving ---------------------------------------------------------------------------
+# WhiteNoise serves the static files (the admin's CSS) from the app itself, under
+# `digest serve` (gunicorn) and under `runserver`, with DEBUG on or off: no web server needs
+# to know where they are. It goes right after SecurityMiddleware, as its documentation asks.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+# `digest serve` turns this on for the production server: `collectstatic` writes compressed
+# copies under content-hashed names into STATIC_ROOT (browsers keep them for a year, a new
+# version gets new names). Off (runserver, the tests, a fresh clone) the files are served
+# straight from the apps' folders, as WhiteNoise does in development: a manifest storage
+# would refuse every {% static %} until `collectstatic` had run.
+DIGEST_STATIC_MANIFEST = env_bool("DIGEST_STATIC_MANIFEST", False)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if DIGEST_STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not DIGEST_STATIC_MANIFEST
+WHITENOISE_AUTOREFRESH = not DIGEST_STATIC_MANIFEST
+# `digest serve`: where gunicorn listens (behind Caddy or nginx), its processes, the threads
+# of each, and the seconds a request may take before its worker is restarted (a CSV import
+# in the admin is the slowest page).
+DIGEST_BIND = env("DIGEST_BIND", "127.0.0.1:8000")
+DIGEST_WEB_WORKERS = int(env("DIGEST_WEB_WORKERS", "2"))
+DIGEST_WEB_THREADS = int(env("DIGEST_WEB_THREADS", "4"))
+DIGEST_WEB_TIMEOUT = int(env("DIGEST_WEB_TIMEOUT", "120"))
+# /healthz answers 503 when a scheduler is expected here (on for production, see
+# deploy/digest.env.example) and its last heartbeat (every minute; each `--once` run from
+# cron) is older than this many seconds: two cron periods, or ten missed beats.
+DIGEST_EXPECT_SCHEDULER = env_bool("DIGEST_EXPECT_SCHEDULER", False)
+DIGEST_HEARTBEAT_MAX_AGE = int(env("DIGEST_HEARTBEAT_MAX_AGE", "600"))
+
+# Django's error emails (a 500 on a page; an error the scheduler logs) go to ADMINS through
+# the configured sender, like every email of the product (digest/errormail.py).
+ADMINS = parse_admins(env("DJANGO_ADMINS"))
+SERVER_EMAIL = DEFAULT_FROM_EMAIL = DIGEST_FROM_EMAIL
+EMAIL_BACKEND = "digest.errormail.EmailBackend"
+EMAIL_SUBJECT_PREFIX = "[digest] "
+LOGGING["filters"] = {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}}
+LOGGING["handlers"]["mail_admins"] = {
+    "level": "ERROR",
+    "filters": ["require_debug_false"],
+    "class": "django.utils.log.AdminEmailHandler",
+}
+LOGGING["loggers"]["digest"]["handlers"].append("mail_admins")
+# Errors in sending those emails are only printed: mailing them would go the same way.
+LOGGING["loggers"]["digest.errormail"] = {"handlers": ["console"], "propagate": False}
+# A scheduled job that raises is logged by APScheduler's executor, not by us.
+LOGGING["loggers"]["apscheduler.executors"] = {
+    "handlers": ["console", "mail_admins"],
+    "level": "ERROR",
 }

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from digest import webhooks
-from digest.views import archive, desk, login
+from digest.views import archive, desk, health, login
 
 desk_patterns = (
     [
@@ -26,6 +26,7 @@ urlpatterns = [
     # The admin's login is throttled like the desk's (the route before admin's own wins).
     path("admin/login/", login.throttled(admin.site.login), name="admin-login"),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
     path("webhooks/sendgrid/", webhooks.sendgrid_events, name="sendgrid-webhook"),
     path("desk/", include(desk_patterns)),
     path("archive/<slug:slug>/", archive.index, name="archive"),

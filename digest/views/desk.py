@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from subscribers.models import MailingList
 
-from .. import stats
+from .. import health, stats
 from ..desk import checks, edits, preview
 from ..desk.access import editor_required
 from ..models import UNDECIDED, Edition, EditionItem, Section
@@ -66,6 +66,7 @@ def editions(request):
             "editions": rows.order_by("-date", "mailing_list__name")[:100],
             "lists": lists,
             "chosen": chosen,
+            "scheduler": health.scheduler_state(),
         },
     )
 

@@ -6,7 +6,7 @@ import signal
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...schedule import DailySchedule, LockHeld, acquire_lock, release_lock
+from ...schedule import DailySchedule, LockHeld, acquire_lock, beat, release_lock
 
 
 class Command(BaseCommand):
@@ -29,6 +29,9 @@ class Command(BaseCommand):
                 acquire_lock(schedule.holder, schedule.clock.now())
             except LockHeld as exc:
                 raise CommandError(str(exc)) from exc
+            # From cron every five minutes: each run is a beat (DIGEST_HEARTBEAT_MAX_AGE
+            # allows for the gap between runs).
+            beat(schedule.holder, schedule.clock.now(), starting=True)
             try:
                 for slug, done in schedule.sweep().items():
                     self.stdout.write(f"{slug}: {done}")
