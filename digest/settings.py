@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from dotenv import load_dotenv
 
+from digest import secretkey
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 HOME = Path(os.environ.get("DIGEST_HOME", BASE_DIR)).resolve()
 load_dotenv(HOME / ".env", override=False)
@@ -28,12 +30,21 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.lower() in {"1", "true", "yes", "on"}
 
 
+def env_list(name: str, default: str = "") -> list[str]:
+    """A comma-separated variable as a list, blanks dropped."""
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
 VAR_DIR = Path(env("DIGEST_VAR_DIR") or HOME / "var")
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-# A development key keeps `make demo` working out of the box; production sets its own,
-# since it signs the unsubscribe and preferences links in every email.
-SECRET_KEY = env("DJANGO_SECRET_KEY") or "digest-insecure-development-key-change-me"
+# It signs the links in every email: with DEBUG off, no key (or the development key in this
+# repository) refuses to start; `make install` writes a random one into .env.
+SECRET_KEY = secretkey.choose(env("DJANGO_SECRET_KEY"), debug=DEBUG)
+# Earlier keys, newest first: links signed with them (in emails already sent) keep working
+# after a rotation; new links are signed with SECRET_KEY only.
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
+
 ALLOWED_HOSTS = [h for h in env("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 
 INSTALLED_APPS = [
