@@ -14,9 +14,11 @@ from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 from django.shortcuts import render
 
+from subscribers.clientaddr import client_address
+
 
 def _keys(request) -> list[str]:
-    address = request.META.get("REMOTE_ADDR", "unknown")
+    address = client_address(request) or "unknown"
     username = (request.POST.get("username") or "").strip().lower()
     keys = [f"login-fail:ip:{address}"]
     if username:
