@@ -197,9 +197,14 @@ SUBSCRIBE_RATE_PER_HOUR = int(env("SUBSCRIBE_RATE_PER_HOUR", "5"))
 # --- the editors' desk ------------------------------------------------------------------
 LOGIN_URL = "/desk/login/"
 LOGIN_REDIRECT_URL = "/desk/"
-# Failed logins from one client address (or for one username) before it is locked out, and
-# for how long (seconds); the desk's and the admin's login pages both count.
+# Failed logins for one username from one client address before that pair is locked out,
+# failed logins from one address (any usernames) before the address is, and for how long
+# (seconds); the desk's and the admin's login pages both count. Never per username alone:
+# anyone could lock an editor out.
 DIGEST_LOGIN_MAX_FAILURES = int(env("DIGEST_LOGIN_MAX_FAILURES", "5"))
+DIGEST_LOGIN_MAX_FAILURES_PER_ADDRESS = int(
+    env("DIGEST_LOGIN_MAX_FAILURES_PER_ADDRESS") or 4 * DIGEST_LOGIN_MAX_FAILURES
+)
 DIGEST_LOGIN_LOCKOUT_SECONDS = int(env("DIGEST_LOGIN_LOCKOUT_SECONDS", "900"))
 
 LOGGING = {

@@ -133,3 +133,15 @@ def test_plain_http_is_sent_to_https(behind_proxy):
     response = direct.get("/desk/login/")
     assert response.status_code == 301
     assert response["Location"] == "https://news.example.com/desk/login/"
+
+
+def test_behind_the_proxy_each_client_has_its_own_lockout(behind_proxy, settings):
+    """All connections come from the proxy: the lockout keys on the forwarded address."""
+    guesser = _through_proxy("203.0.113.66")
+    for _ in range(settings.DIGEST_LOGIN_MAX_FAILURES):
+        assert _login(guesser, "https://news.example.com", password="guess").status_code == 200
+    assert _login(guesser, "https://news.example.com").status_code == 429
+    # A forged X-Forwarded-For is to the left of what the proxy appends: it changes nothing.
+    forged = _through_proxy("10.9.9.9, 203.0.113.66")
+    assert _login(forged, "https://news.example.com").status_code == 429
+    assert _login(_through_proxy(), "https://news.example.com").status_code == 302
