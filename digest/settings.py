@@ -193,6 +193,9 @@ SUBSCRIBERS_SECTIONS = "digest.sections.choices"
 SUBSCRIBERS_MAILER = "digest.delivery.transactional.send"
 # Subscription requests accepted per client address per hour (against subscription bombing).
 SUBSCRIBE_RATE_PER_HOUR = int(env("SUBSCRIBE_RATE_PER_HOUR", "5"))
+# Confirmation emails sent to one subscriber address per hour, whichever clients ask: more
+# requests get the same page and send nothing (against mail-bombing one inbox).
+SUBSCRIBE_CONFIRMATIONS_PER_HOUR = int(env("SUBSCRIBE_CONFIRMATIONS_PER_HOUR", "3"))
 
 # --- the editors' desk ------------------------------------------------------------------
 LOGIN_URL = "/desk/login/"
