@@ -47,9 +47,9 @@ def subscribe(
 ) -> SubscribeOutcome:
     """Record a request and send the confirmation link; raises InvalidAddress for bad input.
 
-    At most ``SUBSCRIBE_CONFIRMATIONS_PER_HOUR`` requests an hour for one address (any lists,
-    any clients) send an email; later ones are recorded and send nothing, so a form posted
-    from many machines cannot fill one inbox. The caller answers every request alike.
+    At most ``SUBSCRIBE_CONFIRMATIONS_PER_HOUR`` confirmation emails an hour go to one address
+    (any lists, any clients); further requests are recorded and send nothing, so a form
+    posted from many machines cannot fill one inbox. The caller answers every request alike.
     """
     address = clean_address(email)
     if ErasedAddress.objects.filter(email_hash=address_hash(address)).exists():
@@ -77,16 +77,20 @@ def subscribe(
         subscription.status = Subscription.Status.PENDING
         subscription.sections = list(sections)
         subscription.save(update_fields=["status", "sections"])
-        limit = settings.SUBSCRIBE_CONFIRMATIONS_PER_HOUR
-        earlier = ConsentEvent.objects.filter(
-            subscriber=subscriber,
-            kind=ConsentEvent.Kind.SUBSCRIBE,
-            at__gte=timezone.now() - CONFIRMATION_WINDOW,
-        ).count()
+        # The requests of the last hour that sent an email (the withheld ones say so).
+        sent = (
+            ConsentEvent.objects.filter(
+                subscriber=subscriber,
+                kind=ConsentEvent.Kind.SUBSCRIBE,
+                at__gte=timezone.now() - CONFIRMATION_WINDOW,
+            )
+            .exclude(detail__has_key="confirmation")
+            .count()
+        )
         detail: dict = {"sections": list(sections)}
-        withhold = earlier >= limit
+        withhold = sent >= settings.SUBSCRIBE_CONFIRMATIONS_PER_HOUR
         if withhold:
-            detail["confirmation"] = f"not sent: {earlier} requests in the last hour"
+            detail["confirmation"] = f"not sent: {sent} confirmation emails in the last hour"
         ConsentEvent.objects.create(
             subscriber=subscriber,
             mailing_list=mailing_list,
