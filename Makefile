@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install bytecode demo serve serve-prod test test-postgres lint bench clean
+.PHONY: install secret-key bytecode demo serve serve-prod test test-postgres lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) secret-key
+
+# A random DJANGO_SECRET_KEY in .env the first time (never replaced, nothing written when the
+# environment sets one): with DEBUG off, digest refuses to run without a key of its own.
+secret-key: $(STAMP)
+	@$(BIN)/python -m digest.secretkey
 
 # Our own modules byte-compiled, as pip does for every package it installs (not for an editable
 # install): each `digest` process, and each helper a send starts, then loads them without
@@ -23,21 +28,21 @@ install: $(STAMP)
 bytecode: $(STAMP)
 	@$(BIN)/python -m compileall -q digest subscribers bench > /dev/null
 
-demo: bytecode
+demo: bytecode secret-key
 	$(BIN)/digest migrate --no-input -v 0
 	$(BIN)/digest demo
 
-serve: bytecode
+serve: bytecode secret-key
 	$(BIN)/digest migrate --no-input -v 0
 	$(BIN)/digest runserver
 
 # The production server (gunicorn; static files collected and served by WhiteNoise) on
 # DIGEST_BIND (127.0.0.1:8000); under systemd, deploy/digest-web.service runs `digest serve`.
-serve-prod: bytecode
+serve-prod: bytecode secret-key
 	$(BIN)/digest migrate --no-input -v 0
 	$(BIN)/digest serve
 
-test: $(STAMP)
+test: $(STAMP) secret-key
 	@[ -x /usr/bin/chromium ] || echo "NOTE: /usr/bin/chromium is missing: browser tests will be skipped (apt-get install chromium fonts-nanum)"
 	$(BIN)/python -m pytest -q
 
@@ -55,7 +60,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: bytecode
+bench: bytecode secret-key
 	$(BIN)/python -m bench
 
 clean:

@@ -11,7 +11,14 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digest.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+
+    try:
+        _ = settings.SECRET_KEY  # loads the settings: a refusal is one line, not a traceback
+    except ImproperlyConfigured as exc:
+        sys.exit(f"digest: {exc}")
 
     execute_from_command_line(["digest", *(sys.argv[1:] if argv is None else argv)])
 

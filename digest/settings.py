@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from dotenv import load_dotenv
 
+from digest import secretkey
 from digest.errormail import parse_admins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -30,13 +32,57 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.lower() in {"1", "true", "yes", "on"}
 
 
+def env_list(name: str, default: str = "") -> list[str]:
+    """A comma-separated variable as a list, blanks dropped."""
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
 VAR_DIR = Path(env("DIGEST_VAR_DIR") or HOME / "var")
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-# A development key keeps `make demo` working out of the box; production sets its own,
-# since it signs the unsubscribe and preferences links in every email.
-SECRET_KEY = env("DJANGO_SECRET_KEY") or "digest-insecure-development-key-change-me"
-ALLOWED_HOSTS = [h for h in env("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
+# It signs the links in every email: with DEBUG off, no key (or the development key in this
+# repository) refuses to start; `make install` writes a random one into .env.
+SECRET_KEY = secretkey.choose(env("DJANGO_SECRET_KEY"), debug=DEBUG)
+# Earlier keys, newest first: links signed with them (in emails already sent) keep working
+# after a rotation; new links are signed with SECRET_KEY only.
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
+
+# --- HTTPS and proxies, from SITE_URL and DIGEST_TRUSTED_PROXIES ------------------------------
+# SITE_URL is where readers reach the pages: its host is always allowed, its origin trusted
+# for CSRF, and an https SITE_URL turns on secure cookies, the redirect to https and HSTS.
+SITE_URL = env("SITE_URL", "http://localhost:8000").rstrip("/")
+_site = urlsplit(SITE_URL)
+if _site.scheme not in {"http", "https"} or not _site.hostname:
+    raise ValueError(f"SITE_URL={SITE_URL!r}: use http(s)://host[:port][/path]")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1")
+if _site.hostname not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(_site.hostname)
+_origin = f"{_site.scheme}://{_site.netloc}"
+CSRF_TRUSTED_ORIGINS = [_origin, *env_list("DJANGO_CSRF_TRUSTED_ORIGINS")]
+# How many reverse proxies (Caddy, nginx, a load balancer) stand in front of the app. Each
+# one is trusted to say how the client came in (X-Forwarded-Proto) and to append the
+# address it saw to DIGEST_FORWARDED_FOR_HEADER; the client is that many hops from its right.
+# 0: clients connect directly, and any such header is a client's claim, ignored.
+DIGEST_TRUSTED_PROXIES = int(env("DIGEST_TRUSTED_PROXIES", "0"))
+if DIGEST_TRUSTED_PROXIES < 0:
+    raise ValueError(f"DIGEST_TRUSTED_PROXIES={DIGEST_TRUSTED_PROXIES}: use 0 or more")
+DIGEST_FORWARDED_FOR_HEADER = env("DIGEST_FORWARDED_FOR_HEADER", "X-Forwarded-For")
+if DIGEST_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+_https = _site.scheme == "https"
+SESSION_COOKIE_SECURE = _https
+CSRF_COOKIE_SECURE = _https
+SECURE_SSL_REDIRECT = _https
+# A health probe from the machine itself speaks plain http to the app.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+SECURE_HSTS_SECONDS = int(env("DIGEST_HSTS_SECONDS", "31536000")) if _https else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DIGEST_HSTS_INCLUDE_SUBDOMAINS", False)
+# HSTS for other subdomains (includeSubDomains) and browsers' preload list are commitments
+# for the whole domain, beyond this app: the operator's choice, off by default, so the
+# deployment check's reminders of them are silenced.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+if not SECURE_HSTS_INCLUDE_SUBDOMAINS:
+    SILENCED_SYSTEM_CHECKS.append("security.W005")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -107,7 +153,6 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
 # --- digest's own settings -------------------------------------------------------------
-SITE_URL = env("SITE_URL", "http://localhost:8000").rstrip("/")
 DIGEST_SITE_NAME = env("DIGEST_SITE_NAME", "The Korea Daily")
 DIGEST_TIME_ZONE = env("DIGEST_TIME_ZONE", "America/Los_Angeles")
 DIGEST_POSTAL_ADDRESS = env(
@@ -151,13 +196,21 @@ SUBSCRIBERS_SECTIONS = "digest.sections.choices"
 SUBSCRIBERS_MAILER = "digest.delivery.transactional.send"
 # Subscription requests accepted per client address per hour (against subscription bombing).
 SUBSCRIBE_RATE_PER_HOUR = int(env("SUBSCRIBE_RATE_PER_HOUR", "5"))
+# Confirmation emails sent to one subscriber address per hour, whichever clients ask: more
+# requests get the same page and send nothing (against mail-bombing one inbox).
+SUBSCRIBE_CONFIRMATIONS_PER_HOUR = int(env("SUBSCRIBE_CONFIRMATIONS_PER_HOUR", "3"))
 
 # --- the editors' desk ------------------------------------------------------------------
 LOGIN_URL = "/desk/login/"
 LOGIN_REDIRECT_URL = "/desk/"
-# Failed logins from one client address (or for one username) before it is locked out, and
-# for how long (seconds); the desk's and the admin's login pages both count.
+# Failed logins for one username from one client address before that pair is locked out,
+# failed logins from one address (any usernames) before the address is, and for how long
+# (seconds); the desk's and the admin's login pages both count. Never per username alone:
+# anyone could lock an editor out.
 DIGEST_LOGIN_MAX_FAILURES = int(env("DIGEST_LOGIN_MAX_FAILURES", "5"))
+DIGEST_LOGIN_MAX_FAILURES_PER_ADDRESS = int(
+    env("DIGEST_LOGIN_MAX_FAILURES_PER_ADDRESS") or 4 * DIGEST_LOGIN_MAX_FAILURES
+)
 DIGEST_LOGIN_LOCKOUT_SECONDS = int(env("DIGEST_LOGIN_LOCKOUT_SECONDS", "900"))
 
 LOGGING = {

@@ -27,6 +27,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from sendgrid.helpers.eventwebhook import EventWebhook
 
+from subscribers.clientaddr import client_address
+
 from .sendgrid_events import apply_sendgrid_events
 
 logger = logging.getLogger(__name__)
@@ -81,7 +83,7 @@ def _refuse(status: int, message: str, request: HttpRequest) -> HttpResponse:
 
 
 def _ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "?")
+    return client_address(request) or "?"
 
 
 @csrf_exempt

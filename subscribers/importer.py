@@ -23,7 +23,8 @@ Import
 
 Export
     Streams a list's subscriptions (erased readers left out) as CSV with the import's columns
-    first, so an export imports back as the same people with the same sections.
+    first, so an export imports back as the same people with the same sections. Cells that a
+    spreadsheet would run as formulas are escaped (``csvsafe``); the import undoes that.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from django.db.models import FilteredRelation, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from . import csvsafe
 from .addresses import InvalidAddress, address_hash, clean_address
 from .hooks import section_choices
 from .models import ConsentEvent, ErasedAddress, MailingList, Subscriber, Subscription
@@ -199,9 +201,15 @@ class _Importer:
     # -- reading ------------------------------------------------------------------------
 
     def parse(self, cells: list[str], line: int, columns: dict[str, int]) -> _Row:
-        def cell(name: str) -> str:
+        def raw(name: str) -> str:
+            """The value as the file says it (our exports' formula escape undone)."""
             index = columns.get(name)
-            return cells[index].strip() if index is not None and index < len(cells) else ""
+            if index is None or index >= len(cells):
+                return ""
+            return csvsafe.unescape(cells[index])
+
+        def cell(name: str) -> str:
+            return raw(name).strip()
 
         row = _Row(line=line, raw_email=cell("email"))
         try:
@@ -241,8 +249,10 @@ class _Importer:
                     )
                 )
             row.sections = keys
-        name = cell("name")
-        if name:
+        # A name is kept as the file gives it: stripping a leading tab would turn "\t=1+1"
+        # into a formula (and the export escapes whatever it holds).
+        name = raw("name")
+        if name.strip():
             row.name = name[:200]
         return row
 
@@ -645,7 +655,7 @@ def export_rows(mailing_lists: Iterable[MailingList], chunk_size: int = 2000) ->
 
 def export_csv(mailing_list: MailingList, out: IO[str]) -> int:
     """Write a list's subscriptions to a text file; returns the number of subscriptions."""
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     count = -1
     for row in export_rows([mailing_list]):
         writer.writerow(row)
@@ -660,6 +670,6 @@ class _Echo:
 
 def csv_lines(mailing_lists: Iterable[MailingList]) -> Iterator[str]:
     """The export as CSV text, one line at a time (for a streaming HTTP response)."""
-    writer = csv.writer(_Echo())
+    writer = csvsafe.writer(_Echo())
     for row in export_rows(mailing_lists):
         yield writer.writerow(row)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from email.utils import formataddr
 
 from django.conf import settings
@@ -20,6 +21,9 @@ from .addresses import address_hash, clean_address
 from .hooks import Mail, send_mail
 from .models import ConsentEvent, ErasedAddress, MailingList, Subscriber, Subscription
 from .suppression import unsubscribe
+
+# The window of SUBSCRIBE_CONFIRMATIONS_PER_HOUR.
+CONFIRMATION_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -41,12 +45,19 @@ def subscribe(
     how: str = "form",
     ip: str | None = None,
 ) -> SubscribeOutcome:
-    """Record a request and send the confirmation link; raises InvalidAddress for bad input."""
+    """Record a request and send the confirmation link; raises InvalidAddress for bad input.
+
+    At most ``SUBSCRIBE_CONFIRMATIONS_PER_HOUR`` confirmation emails an hour go to one address
+    (any lists, any clients); further requests are recorded and send nothing, so a form
+    posted from many machines cannot fill one inbox. The caller answers every request alike.
+    """
     address = clean_address(email)
     if ErasedAddress.objects.filter(email_hash=address_hash(address)).exists():
         return SubscribeOutcome(None, False, "erased address")
     with transaction.atomic():
-        subscriber = Subscriber.objects.filter(email__iexact=address).first()
+        # Locked (and on SQLite the write transaction is exclusive), so concurrent requests
+        # for one address count their requests one after another.
+        subscriber = Subscriber.objects.select_for_update().filter(email__iexact=address).first()
         if subscriber is None:
             subscriber = Subscriber.objects.create(
                 email=address,
@@ -66,14 +77,30 @@ def subscribe(
         subscription.status = Subscription.Status.PENDING
         subscription.sections = list(sections)
         subscription.save(update_fields=["status", "sections"])
+        # The requests of the last hour that sent an email (the withheld ones say so).
+        sent = (
+            ConsentEvent.objects.filter(
+                subscriber=subscriber,
+                kind=ConsentEvent.Kind.SUBSCRIBE,
+                at__gte=timezone.now() - CONFIRMATION_WINDOW,
+            )
+            .exclude(detail__has_key="confirmation")
+            .count()
+        )
+        detail: dict = {"sections": list(sections)}
+        withhold = sent >= settings.SUBSCRIBE_CONFIRMATIONS_PER_HOUR
+        if withhold:
+            detail["confirmation"] = f"not sent: {sent} confirmation emails in the last hour"
         ConsentEvent.objects.create(
             subscriber=subscriber,
             mailing_list=mailing_list,
             kind=ConsentEvent.Kind.SUBSCRIBE,
             how=how[:200],
             ip=ip,
-            detail={"sections": list(sections)},
+            detail=detail,
         )
+    if withhold:
+        return SubscribeOutcome(subscription, False, "confirmation limit")
     send_confirmation(subscription, how=how)
     return SubscribeOutcome(subscription, True)
 

@@ -14,13 +14,10 @@ from django.views.decorators.http import require_http_methods
 
 from . import ratelimit, signup, suppression, tokens
 from .addresses import InvalidAddress
+from .clientaddr import client_address
 from .forms import PreferencesForm, SubscribeForm
 from .hooks import MailNotSent, section_choices
 from .models import MailingList, Subscriber, Subscription
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def bad_link(request: HttpRequest, message: str) -> HttpResponse:
@@ -50,7 +47,9 @@ def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
         data = form.cleaned_data
         if data["website"]:
             return render(request, "subscribers/check_inbox.html", context)
-        if not ratelimit.allow(f"subscribe:{client_ip(request)}", settings.SUBSCRIBE_RATE_PER_HOUR):
+        if not ratelimit.allow(
+            f"subscribe:{client_address(request)}", settings.SUBSCRIBE_RATE_PER_HOUR
+        ):
             return render(request, "subscribers/too_many.html", context, status=429)
         try:
             signup.subscribe(
@@ -59,7 +58,7 @@ def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
                 name=data["name"],
                 sections=data["sections"],
                 how="subscribe form",
-                ip=client_ip(request),
+                ip=client_address(request),
             )
         except InvalidAddress as exc:
             form.add_error("email", str(exc))
@@ -79,7 +78,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         return error
     context = {"mailing_list": mailing_list, "lang": mailing_list.language}
     if request.method == "POST":
-        signup.confirm(subscriber.pk, mailing_list.pk, ip=client_ip(request))
+        signup.confirm(subscriber.pk, mailing_list.pk, ip=client_address(request))
         prefs = tokens.make_token(tokens.PREFERENCES, subscriber.pk, mailing_list.pk)
         context["preferences_url"] = f"/preferences/{prefs}/"
         return render(request, "subscribers/confirmed.html", context)
@@ -122,7 +121,7 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
             sections=form.cleaned_data["sections"],
             language=form.cleaned_data["language"],
             lists=[int(pk) for pk in form.cleaned_data["lists"]],
-            ip=client_ip(request),
+            ip=client_address(request),
         )
         context["saved"] = True
     return render(request, "subscribers/preferences.html", context)
@@ -142,7 +141,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             subscriber.pk,
             mailing_list.pk,
             how="one-click" if one_click else "unsubscribe page",
-            ip=client_ip(request),
+            ip=client_address(request),
         )
         return render(request, "subscribers/unsubscribed.html", context)
     return render(request, "subscribers/unsubscribe.html", context)

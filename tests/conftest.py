@@ -13,6 +13,10 @@ def _isolated_outbox(settings, tmp_path):
     settings.SITE_URL = "https://news.example.com"
     settings.DIGEST_FROM_EMAIL = "morning@news.example.com"
     settings.DIGEST_UNSUBSCRIBE_EMAIL = "unsubscribe@news.example.com"
+    # Whatever a developer's .env says about HTTPS and proxies: tests speak plain http from
+    # REMOTE_ADDR unless they set up a proxy themselves.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.DIGEST_TRUSTED_PROXIES = 0
 
 
 @pytest.fixture

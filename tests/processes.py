@@ -16,16 +16,28 @@ DIGEST = Path(sys.executable).with_name("digest")
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def base_env() -> dict[str, str]:
+    """The environment for a `digest` process: none of ours leaks in, but the test run's
+    secret key does (a server refuses to start without one), so the links a process signs
+    open in this one."""
+    from django.conf import settings
+
+    return {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DIGEST_", "DATABASE_", "SMTP_", "SENDGRID_", "DJANGO_"))
+        },
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+    }
+
+
 class Site:
     """A digest installation in a folder: environment, database, and a way to run verbs."""
 
     def __init__(self, folder: Path, **env: str) -> None:
         self.folder = folder
-        base = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("DIGEST_", "DATABASE_", "SMTP_", "SENDGRID_", "DJANGO_"))
-        }
+        base = base_env()
         self.database = database_url(folder)
         self.env = {
             **base,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import os
 import re
 import subprocess
 import sys
@@ -12,16 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import base_env
+
 DIGEST = Path(sys.executable).with_name("digest")
 
 
 @pytest.fixture
 def home(tmp_path):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DIGEST_", "DATABASE_", "SMTP_", "SENDGRID_", "DJANGO_"))
-    }
+    env = base_env()
     env.update(
         DIGEST_HOME=str(tmp_path),
         DATABASE_URL=f"sqlite:///{tmp_path}/cli.sqlite3",

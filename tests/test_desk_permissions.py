@@ -127,6 +127,39 @@ def test_failed_logins_are_throttled(world, client, settings):
     )
 
 
+def _login(address: str, username: str, password: str) -> int:
+    client = Client(REMOTE_ADDR=address)
+    return client.post(
+        reverse("desk:login"), {"username": username, "password": password}
+    ).status_code
+
+
+def test_failures_for_a_username_lock_it_at_that_address_only(world, settings):
+    """The desk shows editors' usernames: guessing one from anywhere must not lock its
+    editor out everywhere (on a list that needs approval, that stops the edition)."""
+    assert settings.DIGEST_LOGIN_MAX_FAILURES == 5
+    for _ in range(5):
+        assert _login("203.0.113.66", "editor", "guess") == 200
+    assert _login("203.0.113.66", "editor", PASSWORD) == 429
+    assert _login("203.0.113.66", "EDITOR ", PASSWORD) == 429  # as the login form reads it
+    assert _login("198.51.100.7", "editor", PASSWORD) == 302
+    # Another user at the guesser's address is not locked by that username's count.
+    assert _login("203.0.113.66", "admin", PASSWORD) == 302
+
+
+def test_guessing_many_usernames_from_one_address_locks_the_address(world, settings):
+    limit = settings.DIGEST_LOGIN_MAX_FAILURES_PER_ADDRESS
+    assert limit == 4 * settings.DIGEST_LOGIN_MAX_FAILURES
+    for n in range(limit - 1):
+        assert _login("203.0.113.66", f"user{n}", "guess") == 200
+    # A good login does not clear the address's count (a guesser with an account of their own).
+    assert _login("203.0.113.66", "editor", PASSWORD) == 302
+    assert _login("203.0.113.66", "someone-else", "guess") == 200
+    for username, password in [("editor", PASSWORD), ("nobody", "guess")]:
+        assert _login("203.0.113.66", username, password) == 429
+    assert _login("198.51.100.7", "editor", PASSWORD) == 302
+
+
 def test_editors_see_counts_but_never_subscribers(world, client):
     Edition.objects.filter(pk=world.edition.pk).update(status="approved")
     send_edition(Edition.objects.get(pk=world.edition.pk), MemorySender())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from digest.demo import load_demo
 from subscribers.addresses import InvalidAddress, address_hash, clean_address
 from subscribers.importer import ImportFileError, ReportRow, export_csv, import_csv
 from subscribers.models import ConsentEvent, ErasedAddress, MailingList, Subscriber, Subscription
+from tests.processes import base_env
 
 pytestmark = pytest.mark.django_db
 
@@ -414,11 +414,7 @@ def test_cli_export_to_stdout_and_to_a_file(lists, tmp_path):
 def test_the_digest_command_exits_non_zero_with_the_reason(tmp_path, members):
     """As an operator types it: a subprocess with its own database."""
     digest = Path(sys.executable).with_name("digest")
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DIGEST_", "DATABASE_", "SMTP_", "SENDGRID_", "DJANGO_"))
-    }
+    env = base_env()
     env.update(DIGEST_HOME=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path}/cli.sqlite3")
 
     def run(*args):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import re
@@ -9,6 +10,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from subscribers import tokens
 from subscribers.addresses import address_hash
@@ -137,6 +139,38 @@ def test_rate_limit_per_client_address(lists, settings):
     assert Subscriber.objects.count() == 3
     other = Client(REMOTE_ADDR="198.51.100.10")
     assert other.post("/subscribe/morning-en/", {"email": "fine@example.com"}).status_code == 200
+
+
+def test_confirmation_emails_per_address_are_limited_whatever_the_client(lists, settings):
+    """Posts from many machines (one subscribe limit each) must not fill one inbox."""
+    assert settings.SUBSCRIBE_CONFIRMATIONS_PER_HOUR == 3
+    pages = []
+    for n in range(6):
+        client = Client(REMOTE_ADDR=f"198.51.100.{n + 1}")
+        list_slug = ("morning-en", "morning-ko")[n % 2]  # any lists: one inbox
+        response = client.post(f"/subscribe/{list_slug}/", {"email": "Victim@Example.com"})
+        assert response.status_code == 200
+        pages.append(response.content)
+    assert len(outbox_messages(settings)) == 3
+    # No difference to see: the withheld requests answer as the sent ones (same language).
+    assert pages[4] == pages[2] and pages[3] == pages[5] == pages[1]
+    events = ConsentEvent.objects.filter(kind="subscribe").order_by("at", "pk")
+    assert [e.detail.get("confirmation", "sent") for e in events] == [
+        "sent",
+        "sent",
+        "sent",
+        "not sent: 3 confirmation emails in the last hour",
+        "not sent: 3 confirmation emails in the last hour",
+        "not sent: 3 confirmation emails in the last hour",
+    ]
+    # An hour after the emails went out the reader may ask again; withheld requests since
+    # then do not push that back.
+    events.exclude(detail__has_key="confirmation").update(
+        at=timezone.now() - dt.timedelta(minutes=61)
+    )
+    again = Client(REMOTE_ADDR="198.51.100.99")
+    again.post("/subscribe/morning-en/", {"email": "victim@example.com"})
+    assert len(outbox_messages(settings)) == 4
 
 
 def test_blocked_and_erased_addresses_get_the_same_answer_and_no_mail(lists, settings):

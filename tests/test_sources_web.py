@@ -7,7 +7,6 @@ the run summary says. The day is Tuesday 2026-11-24 in Los Angeles.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ from digest.http import HttpClient
 from digest.models import Article, CategoryMapping, Section, Source
 from digest.pipeline import AllSourcesFailed, collect_configured
 from digest.sources import FeedSource, FetchProblem, PageSource, RawArticle, WordPressSource
+from tests.processes import base_env
 from tests.webserver import LocalWeb
 
 pytestmark = pytest.mark.django_db
@@ -375,11 +375,7 @@ def test_collect_configured_uses_every_enabled_source(web):
 
 @pytest.fixture
 def cli(tmp_path):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DIGEST_", "DATABASE_", "SMTP_", "SENDGRID_", "DJANGO_"))
-    }
+    env = base_env()
     env.update(
         DIGEST_HOME=str(tmp_path),
         DATABASE_URL=f"sqlite:///{tmp_path}/cli.sqlite3",

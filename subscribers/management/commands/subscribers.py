@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from ... import csvsafe
 from ...importer import ImportFileError, ImportReport, export_csv, import_csv
 from ...models import MailingList
 
@@ -66,7 +67,7 @@ class Command(BaseCommand):
             raise CommandError(f"no such file: {file}")
         console = _console(self)
         with _report_file(report_path) as sink:
-            writer = csv.writer(sink)
+            writer = csvsafe.writer(sink)
             writer.writerow(["line", "value", "reason"])
             with _progress(console) as progress:
                 try:
@@ -89,7 +90,7 @@ class Command(BaseCommand):
                 next(rows)
                 for line, value, reason in rows:
                     console.print(
-                        f"  line {line}: {value!r}: {reason}",
+                        f"  line {line}: {csvsafe.unescape(value)!r}: {csvsafe.unescape(reason)}",
                         markup=False,
                         highlight=False,
                         soft_wrap=True,
