@@ -36,7 +36,7 @@ serve: bytecode secret-key
 	$(BIN)/digest migrate --no-input -v 0
 	$(BIN)/digest runserver
 
-test: $(STAMP) secret-key
+test: $(STAMP)
 	@[ -x /usr/bin/chromium ] || echo "NOTE: /usr/bin/chromium is missing: browser tests will be skipped (apt-get install chromium fonts-nanum)"
 	$(BIN)/python -m pytest -q
 
@@ -54,7 +54,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: bytecode secret-key
+bench: bytecode
 	$(BIN)/python -m bench
 
 clean:
