@@ -42,7 +42,7 @@ serve-prod: bytecode secret-key
 	$(BIN)/digest migrate --no-input -v 0
 	$(BIN)/digest serve
 
-test: $(STAMP) secret-key
+test: $(STAMP)
 	@[ -x /usr/bin/chromium ] || echo "NOTE: /usr/bin/chromium is missing: browser tests will be skipped (apt-get install chromium fonts-nanum)"
 	$(BIN)/python -m pytest -q
 
@@ -60,7 +60,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: bytecode secret-key
+bench: bytecode
 	$(BIN)/python -m bench
 
 clean:

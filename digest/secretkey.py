@@ -3,9 +3,10 @@
 The key signs every reader's confirm, unsubscribe and preferences link: whoever knows it can
 open any reader's preferences, join anyone to any list or unsubscribe them. So a server with
 DEBUG off never runs on the development key committed here, and never without a key: the
-settings refuse to load, naming what to do. ``make install`` (and ``make demo``, ``make serve``,
-``make test``) run ``python -m digest.secretkey``, which writes a random key into the ``.env``
-at DIGEST_HOME the first time and leaves an existing key alone ever after.
+settings refuse to load, naming what to do. ``make install`` (and ``make demo``,
+``make serve``) run ``python -m digest.secretkey``, which writes a random key into the ``.env``
+at DIGEST_HOME the first time and leaves an existing key alone ever after. The test suite
+signs with a key of its own (pyproject's pytest ``env``).
 
 This module needs no Django settings: it runs before there is a key to load them with.
 """
