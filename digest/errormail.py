@@ -8,7 +8,6 @@ names the people: ``"Name <a@example.com>, b@example.com"``.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import logging
 from collections.abc import Sequence
@@ -55,47 +54,42 @@ def _entries(value: str) -> list[str]:
 
 
 class EmailBackend(BaseEmailBackend):
-    """Django's email backend over our senders (``EMAIL_BACKEND`` names it)."""
+    """Django's email backend over our one-off emails (``EMAIL_BACKEND`` names it)."""
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         from .delivery.errors import SendError
         from .delivery.senders import configured_sender
+        from .delivery.transactional import NotSent, send_one_off
 
         sent = 0
         try:
             with configured_sender() as sender:
                 for message in email_messages:
-                    results = sender.send(batch_for(message))
-                    failed = [r for r in results if r.status != "sent"]
-                    for result in failed:
-                        log.error("error email to ADMINS not sent: %s", result.error)
-                    if not failed:
-                        sent += 1
+                    page = next(
+                        (
+                            content
+                            for content, kind in getattr(message, "alternatives", [])
+                            if kind == "text/html"
+                        ),
+                        f"<pre>{html.escape(message.body)}</pre>",
+                    )
+                    try:
+                        send_one_off(
+                            message.recipients(),
+                            message.subject,
+                            page,
+                            message.body,
+                            kind="errors",
+                            from_addr=message.from_email,
+                            headers={**message.extra_headers, "X-Digest-Notice": "errors"},
+                            sender=sender,
+                        )
+                    except NotSent as exc:
+                        log.error("error email to ADMINS not sent: %s", exc)
+                        continue
+                    sent += 1
         except (SendError, OSError):
             if not self.fail_silently:
                 raise
             log.exception("error emails to ADMINS not sent")
         return sent
-
-
-def batch_for(message: EmailMessage):
-    """One Django message as a batch of our senders: each recipient its own copy."""
-    from .delivery.senders.base import Batch, Recipient
-
-    page = next(
-        (content for content, kind in getattr(message, "alternatives", []) if kind == "text/html"),
-        f"<pre>{html.escape(message.body)}</pre>",
-    )
-    return Batch(
-        from_addr=message.from_email,
-        subject=message.subject,
-        html=page,
-        text=message.body,
-        recipients=[
-            Recipient(delivery_id=0, to=address, headers={"X-Digest-Notice": "errors"})
-            for address in message.recipients()
-        ],
-        headers=dict(message.extra_headers),
-        category="errors",
-        folder=f"_errors/{dt.date.today():%Y-%m-%d}",
-    )

@@ -1,4 +1,8 @@
-"""The daily job for one list: collect, compose, send. The CLI and the scheduler call this."""
+"""The daily job for one list: collect, compose, send.
+
+``digest run`` calls ``run_list``; the scheduler calls its steps at their own times
+(``collect_for`` and compose at the compose time, the send at the send time), so both collect
+the same window under the same rule: when every source fails, nothing is composed."""
 
 from __future__ import annotations
 
@@ -59,6 +63,15 @@ def collection_start(mailing_list: MailingList, day: dt.date) -> dt.datetime:
     return min(start, last) if last else start
 
 
+def collect_for(mailing_list: MailingList, day: dt.date) -> CollectReport:
+    """Collect what one list's edition of ``day`` may hold (``collection_start``); raises
+    ``AllSourcesFailed`` when every source failed."""
+    collected = collect_configured(since=collection_start(mailing_list, day))
+    if collected.all_failed:
+        raise AllSourcesFailed(collected)
+    return collected
+
+
 def run_list(
     mailing_list: MailingList,
     day: dt.date,
@@ -66,9 +79,7 @@ def run_list(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> RunReport:
     """Collect, compose and send one list's edition; each step is idempotent."""
-    collected = collect_configured(since=collection_start(mailing_list, day))
-    if collected.all_failed:
-        raise AllSourcesFailed(collected)
+    collected = collect_for(mailing_list, day)
     composed = compose(mailing_list, day)
     sent = send_with_workers(composed.edition, sender, on_progress=on_progress)
     return RunReport(collected, composed, sent)

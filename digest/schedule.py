@@ -35,16 +35,19 @@ from subscribers.models import MailingList
 
 from . import renders
 from .clock import Clock, SystemClock
+from .collect import CollectReport
 from .compose import ComposeError, compose, send_deadline
 from .delivery.control import pause
 from .delivery.dispatch import DispatchError
 from .delivery.errors import FatalError
+from .delivery.ledger import sending_started
 from .delivery.senders import configured_sender
-from .delivery.senders.base import Batch, Recipient, Sender
+from .delivery.senders.base import Sender
+from .delivery.transactional import send_one_off
 from .delivery.workers import send_with_workers
 from .desk.access import EDITORS_GROUP
-from .models import Delivery, Edition, EditLog, Heartbeat, Lock
-from .pipeline import collect_configured
+from .models import Edition, EditLog, Heartbeat, Lock
+from .pipeline import collect_for
 from .processes import gone, this_process
 from .render import RenderError
 
@@ -162,6 +165,9 @@ def local_day(mailing_list: MailingList, now: dt.datetime) -> dt.date:
 # --- telling the editors ----------------------------------------------------------------
 
 Notify = Callable[[Edition | None, str, str, str], None]  # edition, kind, subject, text
+# The day's collection for a list (pipeline.collect_for: its window, and "every source
+# failed" raising a ComposeError), or a stand-in returning None.
+Collect = Callable[[MailingList, dt.date], CollectReport | None]
 
 
 def desk_url(edition: Edition) -> str:
@@ -176,26 +182,20 @@ def editor_addresses() -> list[str]:
     return sorted({u.email for u in users.exclude(email="")})
 
 
-def email_editors(subject: str, text: str, sender: Sender | None = None) -> int:
+def email_editors(subject: str, text: str) -> int:
     """Send a notice to every editor through the configured sender; returns how many."""
     addresses = editor_addresses()
     if not addresses:
         log.warning("no editor has an email address; not told: %s", subject)
         return 0
-    batch = Batch(
-        from_addr=settings.DIGEST_FROM_EMAIL,
-        subject=subject,
-        html=f"<pre>{html.escape(text)}</pre>",
-        text=text,
-        recipients=[
-            Recipient(delivery_id=0, to=a, headers={"X-Digest-Notice": "editors"})
-            for a in addresses
-        ],
-        category="editors",
-        folder=f"_editors/{dt.date.today():%Y-%m-%d}",
+    send_one_off(
+        addresses,
+        subject,
+        f"<pre>{html.escape(text)}</pre>",
+        text,
+        kind="editors",
+        headers={"X-Digest-Notice": "editors"},
     )
-    with sender or configured_sender() as backend:
-        backend.send(batch)
     return len(addresses)
 
 
@@ -240,7 +240,7 @@ def tick(
     sender_factory: Callable[[], Sender] = configured_sender,
     notify: Notify = default_notify,
     clock: Clock | None = None,
-    collect: Callable[[], object] = collect_configured,
+    collect: Collect = collect_for,
 ) -> str:
     """Do what is due for the list's edition of today (in its time zone); returns what was
     done, for the log. Safe to call at any time, any number of times."""
@@ -252,7 +252,9 @@ def tick(
         # Past the deadline (the server was down all morning) the edition is still composed,
         # so the editors have something to look at, but only to be refused below as too late.
         try:
-            collect()
+            collected = collect(mailing_list, times.day)
+            if collected is not None:
+                log.info("%s: collected\n%s", mailing_list.slug, "\n".join(collected.lines()))
             edition = compose(mailing_list, times.day, now=now).edition
         except ComposeError as exc:
             log.warning("%s: %s", mailing_list.slug, exc)
@@ -306,11 +308,7 @@ def _send_due(edition, now, times, sender_factory, notify, clock) -> str:
     status = edition.status
     if status in (Edition.Status.SENT, Edition.Status.CANCELLED):
         return f"nothing to do: {status}"
-    started = (
-        Delivery.objects.filter(edition=edition)
-        .exclude(state__in=[Delivery.State.PENDING, Delivery.State.SKIPPED])
-        .exists()
-    )
+    started = sending_started(edition)
     late = now >= times.deadline or (edition.send_before is not None and now > edition.send_before)
     if late and not started:
         if EditLog.objects.filter(edition=edition, action="notified too-late").exists():
@@ -384,7 +382,7 @@ class DailySchedule:
         sender_factory: Callable[[], Sender] = configured_sender,
         notify: Notify = default_notify,
         holder: str | None = None,
-        collect: Callable[[], object] = collect_configured,
+        collect: Collect = collect_for,
     ) -> None:
         self.clock = clock or SystemClock()
         self.sender_factory = sender_factory

@@ -160,6 +160,19 @@ def test_a_test_send_is_marked_and_is_never_a_delivery(world, settings):
     assert EditLog.objects.get(action="test").after["to"] == "editor@news.example.com"
 
 
+def test_a_test_send_comes_from_the_list_as_readers_see_it(world, settings):
+    """One From header for every email of a list: a name with a comma is quoted, as in the
+    readers' copies (the test send used to build its own, unquoted)."""
+    mailing_list = world.edition.mailing_list
+    mailing_list.from_name = "The Korea Daily, Morning"
+    mailing_list.save()
+    preview.send_test(world.edition, world.editor)
+    (path,) = settings.DIGEST_OUTBOX_DIR.rglob("*.eml")
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    (sender,) = message["From"].addresses
+    assert sender.display_name == "The Korea Daily, Morning"
+
+
 def test_dark_preview_turns_the_dark_rules_on(world):
     light = preview.preview_html(world.edition)
     dark = preview.preview_html(world.edition, dark=True)

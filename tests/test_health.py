@@ -99,7 +99,7 @@ def test_healthz_is_503_when_an_expected_scheduler_is_stale_or_never_heard(clien
 
 def test_the_scheduler_beats_at_its_start_every_minute_and_says_when_it_stopped():
     clock = FakeClock(dt.datetime(2026, 11, 24, 13, 0, tzinfo=dt.UTC))
-    schedule = sched.DailySchedule(clock=clock, holder="web-1:77", collect=lambda: None)
+    schedule = sched.DailySchedule(clock=clock, holder="web-1:77", collect=lambda *day: None)
     sched.acquire_lock(schedule.holder, clock.now())
     sched.beat(schedule.holder, clock.now(), starting=True)
     clock.advance(60)

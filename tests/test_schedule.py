@@ -85,7 +85,7 @@ class Harness:
             sender_factory=self.make_sender,
             notify=self.notify,
             holder=holder,
-            collect=lambda: None,
+            collect=lambda *day: None,
         )
 
     def run(self, schedule: sched.DailySchedule, start: dt.datetime, end: dt.datetime) -> list:

@@ -363,6 +363,25 @@ def test_every_source_failing_composes_nothing(web, settings):
     assert Edition.objects.count() == 0
 
 
+def test_the_scheduler_collects_by_the_same_rule_as_digest_run(web, settings):
+    """One daily-job path: the scheduler's compose time collects the list's window through
+    pipeline.collect_for, so every source failing composes nothing there too (it used to
+    compose yesterday's news, with no window and the report thrown away)."""
+    import datetime as dt
+
+    from digest import schedule
+    from digest.models import Edition
+    from subscribers.models import MailingList
+
+    row("feed", web.url("/error-500"), "down")
+    lst = MailingList.objects.create(slug="t", name="t", language="en")
+    at = dt.datetime.combine(DAY, lst.compose_time, tzinfo=dt.UTC) + dt.timedelta(days=1)
+    told = []
+    done = schedule.tick(lst, at, notify=lambda *args: told.append(args))
+    assert done.startswith("not composed: EVERY SOURCE FAILED (1)")
+    assert Edition.objects.count() == 0
+
+
 def test_collect_configured_uses_every_enabled_source(web):
     row("feed", web.url("/site/feed.xml"), "site")
     row("feed", web.url("/error-500"), "off", enabled=False)

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from email.utils import formataddr
 
 from django.conf import settings
 from django.db import connection
@@ -44,6 +43,7 @@ from .control import pause
 from .errors import FatalError
 from .senders.base import Batch, OutgoingMessage, Recipient, Sender, SendResult
 from .throttle import Quota, QuotaReached, RateLimiter
+from .transactional import list_from
 
 
 class DispatchError(Exception):
@@ -92,7 +92,7 @@ class Personalizer:
         self.choices: dict[tuple[str, ...], tuple[str, ...]] = {}
         mailing_list = edition.mailing_list
         from_email = mailing_list.from_email or settings.DIGEST_FROM_EMAIL
-        self.from_addr = formataddr((mailing_list.from_name, from_email))
+        self.from_addr = list_from(mailing_list)
         self.domain = from_email.rpartition("@")[2]
         self.shared_headers = {
             "List-Id": f"{mailing_list.name} <{mailing_list.slug}.{self.domain}>",
@@ -548,11 +548,7 @@ def check_startable(edition: Edition, now) -> None:
             f"edition {edition} is paused ({edition.last_error or 'by an operator'}): "
             f"`digest resume {edition.mailing_list.slug}/{edition.date}` to go on"
         )
-    started = (
-        Delivery.objects.filter(edition=edition)
-        .exclude(state__in=[Delivery.State.PENDING, Delivery.State.SKIPPED])
-        .exists()
-    )
+    started = ledger.sending_started(edition)
     if (
         edition.status == Edition.Status.DRAFT
         and edition.mailing_list.approval == MailingList.Approval.REQUIRE

@@ -453,6 +453,16 @@ def unfinished(edition: Edition, now: dt.datetime | None = None) -> Unfinished:
     )
 
 
+def sending_started(edition: Edition) -> bool:
+    """Has any reader of the edition been handed to a run? (Then approval and "too late" no
+    longer stop it: what began is finished.)"""
+    return (
+        Delivery.objects.filter(edition=edition)
+        .exclude(state__in=[Delivery.State.PENDING, Delivery.State.SKIPPED])
+        .exists()
+    )
+
+
 def mark_uncertain(ids: Sequence[int]) -> int:
     """Claimed deliveries a run was handing over when it was interrupted: the provider may
     have them."""

@@ -10,11 +10,8 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-from django.conf import settings
-
 from ..compose import edition_view
-from ..delivery.senders import configured_sender
-from ..delivery.senders.base import Batch, Recipient
+from ..delivery.transactional import list_from, send_one_off
 from ..models import Edition, EditLog
 from ..preview import PREVIEW_VALUES
 from ..render import EMAIL, RenderedVariant, personalize, render_variant
@@ -50,31 +47,21 @@ def send_test(edition: Edition, user, sections: Sequence[str] | None = None) -> 
         raise TestNotSent("your account has no email address: ask an admin to add one")
     rendered = variant(edition, sections)
     mailing_list = edition.mailing_list
-    from_email = mailing_list.from_email or settings.DIGEST_FROM_EMAIL
-    batch = Batch(
-        from_addr=f"{mailing_list.from_name} <{from_email}>",
-        subject=f"[TEST] {rendered.subject}",
-        html=rendered.html,
-        text=rendered.text,
-        recipients=[
-            Recipient(
-                delivery_id=0,
-                to=user.email,
-                values={**PREVIEW_VALUES, EMAIL: user.email},
-                headers={"X-Digest-Test": "1", "X-Digest-Edition": str(edition.pk)},
-            )
-        ],
-        edition_id=edition.pk,
-        category="test",
-        folder=f"_test/{mailing_list.slug}/{dt.date.today():%Y-%m-%d}",
-    )
     try:
-        with configured_sender() as sender:
-            (result,) = sender.send(batch)
+        send_one_off(
+            user.email,
+            f"[TEST] {rendered.subject}",
+            rendered.html,
+            rendered.text,
+            kind="test",
+            from_addr=list_from(mailing_list),
+            headers={"X-Digest-Test": "1", "X-Digest-Edition": str(edition.pk)},
+            values={**PREVIEW_VALUES, EMAIL: user.email},
+            edition_id=edition.pk,
+            folder=f"_test/{mailing_list.slug}/{dt.date.today():%Y-%m-%d}",
+        )
     except Exception as exc:  # any backend failure is the editor's to see, not a 500
         raise TestNotSent(f"the test could not be sent: {exc}") from exc
-    if result.status != "sent":
-        raise TestNotSent(f"the test could not be sent: {result.error}")
     EditLog.objects.create(
         edition=edition,
         user=user,
