@@ -2,8 +2,8 @@
 
 1. A copy of the prepared site; a local provider that counts what it accepts.
 2. `digest send` is started and SIGKILLed once the provider has accepted a random number of
-   recipients (5% to 95% of the list; watched, not timed), as many times in a row as the
-   scenario says.
+   recipients (watched, not timed): 5% to 95% of the list for a first run, of the readers
+   still waiting for a run after a kill; as many times in a row as the scenario says.
 3. `digest send` again until it exits 0, or only uncertain readers are left, or the tries run
    out. Exit 3 means "again later": readers wait DIGEST_RETRY_AFTER_SECONDS (1 here) or are
    held by another live process; the harness waits for that, within a bound.
@@ -64,7 +64,7 @@ class Step:
 class Outcome:
     scenario: Scenario
     readers: int
-    targets: list[int]  # planned kill points (recipients accepted)
+    shares: list[float]  # planned kill points: shares of what each killed run could send
     steps: list[Step]
     received: Counter  # address -> times the provider accepted it
     audience: set[str]  # every reader of the edition's frozen audience
@@ -92,13 +92,10 @@ def environment(scenario: Scenario, readers: int, provider_env: dict[str, str]) 
     }
 
 
-def kill_targets(scenario: Scenario, readers: int, seed: int) -> list[int]:
-    """Recipients accepted at which to kill, 5% to 95% of the list; in a storm, up to a
-    batch fewer, which the provider may refuse for good (so the kill is still reached)."""
+def kill_shares(scenario: Scenario, seed: int) -> list[float]:
+    """Where each kill comes: a share, 5% to 95%, of what the run it hits can send."""
     rng = random.Random(f"{seed}/{scenario.name}/kills")
-    low = max(1, readers * 5 // 100)
-    high = max(low, readers * 95 // 100 - (scenario.batch if scenario.storm else 0))
-    return sorted(rng.randint(low, high) for _ in range(scenario.kills))
+    return [rng.uniform(0.05, 0.95) for _ in range(scenario.kills)]
 
 
 def prepared_site(folder: Path, readers: int) -> Site:
@@ -121,18 +118,20 @@ def prepared_site(folder: Path, readers: int) -> Site:
 def run_scenario(base: Site, scenario: Scenario, readers: int, seed: int) -> Outcome:
     """Run one scenario on a copy of ``base`` (a prepared site of ``readers`` readers)."""
     started = time.monotonic()
-    targets = kill_targets(scenario, readers, seed)
+    shares = kill_shares(scenario, seed)
     weather = random.Random(f"{seed}/{scenario.name}/weather")
     with (
         tempfile.TemporaryDirectory(prefix=f"digest-crash-{scenario.name}-") as folder,
-        servers.provider(scenario.sender, scenario.storm, weather) as (provider_env, tally),
+        servers.provider(
+            scenario.sender, scenario.storm, weather, slow=scenario.target == "helper"
+        ) as (provider_env, tally),
         processes.reaping_orphans() as orphans,
     ):
         site = base.clone(Path(folder), **environment(scenario, readers, provider_env))
         try:
-            driver = _Driver(site, ledger.edition_id(site), scenario, tally, Path(folder))
-            for target in targets:
-                driver.send_and_kill(target, orphans)
+            driver = _Driver(site, ledger.edition_id(site), scenario, tally, Path(folder), readers)
+            for share in shares:
+                driver.send_and_kill(share, orphans)
             driver.settle()
             reported = ledger.read(site, driver.edition).emails("uncertain")
             driver.step("resend-uncertain")
@@ -144,7 +143,7 @@ def run_scenario(base: Site, scenario: Scenario, readers: int, seed: int) -> Out
     return Outcome(
         scenario=scenario,
         readers=readers,
-        targets=targets,
+        shares=shares,
         steps=driver.steps,
         received=Counter(tally.received),
         audience={r.email for r in final.rows},
@@ -161,9 +160,16 @@ class _Driver:
     """Starts, watches, kills and re-runs `digest` processes of one scenario."""
 
     def __init__(
-        self, site: Site, edition: int, scenario: Scenario, tally: servers.Tally, folder: Path
+        self,
+        site: Site,
+        edition: int,
+        scenario: Scenario,
+        tally: servers.Tally,
+        folder: Path,
+        readers: int,
     ):
         self.site = site
+        self.readers = readers
         self.edition = edition
         self.scenario = scenario
         self.tally = tally
@@ -189,13 +195,18 @@ class _Driver:
             )
         return run, log
 
-    def send_and_kill(self, target: int, orphans: list[int]) -> None:
-        """A `digest send` killed once the provider has accepted ``target`` recipients in
-        all (or one more than when it started, if a kill before overshot that)."""
+    def send_and_kill(self, share: float, orphans: list[int]) -> None:
+        """A `digest send` killed once the provider has accepted ``share`` of the readers
+        waiting when it starts (the whole list for a first run); in a storm, of those less a
+        batch, which the provider may refuse for good."""
         before = ledger.uncertain_count(self.site, self.edition)
+        rows = ledger.read(self.site, self.edition)
+        # Before the first run nobody is enqueued: the whole list waits.
+        waiting = rows.states["pending"] if rows.rows else self.readers
+        reach = max(1, waiting - (self.scenario.batch if self.scenario.storm else 0))
+        target = self.tally.accepted + max(1, round(share * reach))
         began = time.monotonic()
         run, log = self.start("send")
-        target = max(target, self.tally.accepted + 1)
         deadline = began + RUN_TIMEOUT
         while run.poll() is None and time.monotonic() < deadline:
             if self.tally.wait_for(target, timeout=0.05):

@@ -56,8 +56,10 @@ class Tally:
 
 
 @contextmanager
-def sendgrid(storm: bool, rng: random.Random) -> Iterator[tuple[str, Tally]]:
-    """A Mail Send server; yields the environment that points `digest send` at it."""
+def sendgrid(storm: bool, rng: random.Random, slow: bool) -> Iterator[tuple[dict, Tally]]:
+    """A Mail Send server; yields the environment that points `digest send` at it.
+    ``slow``: each answer takes 0.3 ms per recipient (a 1,000-reader request 0.3 s), so a
+    run lasts long enough for its helper to be sending when the kill comes."""
     tally = Tally()
 
     def script(number: int, body: dict) -> Answer | None:
@@ -72,7 +74,7 @@ def sendgrid(storm: bool, rng: random.Random) -> Iterator[tuple[str, Tally]]:
             if roll < 0.25:
                 return Answer(500, body={"errors": [{"message": "internal error"}]})
         tally.add([p["to"][0]["email"] for p in body["personalizations"]])
-        return None  # 202
+        return Answer(delay=0.0003 * len(body["personalizations"])) if slow else None  # 202
 
     with SendGridAPI(KEY, script=script, keep=False) as api:
         env = {"DIGEST_SENDER": "sendgrid", "SENDGRID_API_KEY": KEY, "SENDGRID_API_HOST": api.url}
@@ -101,7 +103,7 @@ class _Sink:
 
 
 @contextmanager
-def smtp(storm: bool, rng: random.Random) -> Iterator[tuple[str, Tally]]:
+def smtp(storm: bool, rng: random.Random, slow: bool) -> Iterator[tuple[dict, Tally]]:
     tally = Tally()
     port = free_port()
     controller = Controller(_Sink(tally, storm, rng), hostname="127.0.0.1", port=port)
@@ -112,5 +114,5 @@ def smtp(storm: bool, rng: random.Random) -> Iterator[tuple[str, Tally]]:
         controller.stop()
 
 
-def provider(sender: str, storm: bool, rng: random.Random):
-    return {"sendgrid": sendgrid, "smtp": smtp}[sender](storm, rng)
+def provider(sender: str, storm: bool, rng: random.Random, slow: bool = False):
+    return {"sendgrid": sendgrid, "smtp": smtp}[sender](storm, rng, slow)
