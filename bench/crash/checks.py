@@ -18,19 +18,30 @@ from .run import Outcome
 SHOWN = 3  # addresses quoted in a message
 
 
+def given_up(outcome: Outcome) -> set[str]:
+    """Readers the product reported it would not send to: failed or skipped, with a reason."""
+    return {
+        r.email
+        for r in outcome.final.rows
+        if r.state in ("failed", "skipped") and r.last_error.strip()
+    }
+
+
+def missing(outcome: Outcome) -> set[str]:
+    """Readers who never got the edition and were not reported failed or skipped."""
+    return outcome.audience - set(outcome.received) - given_up(outcome)
+
+
 def violations(outcome: Outcome) -> list[str]:
     found: list[str] = []
     final = outcome.final
-    reported = {
-        r.email for r in final.rows if r.state in ("failed", "skipped") and r.last_error.strip()
-    }
-    missing = outcome.audience - set(outcome.received) - reported
-    if missing:
-        by_state = states_of(final, missing)
+    missing_ones = missing(outcome)
+    if missing_ones:
+        by_state = states_of(final, missing_ones)
         how = ", ".join(f"{n} {state}" for state, n in sorted(by_state.items()))
         found.append(
-            f"{len(missing)} readers never got the edition and were not reported failed or "
-            f"skipped ({how}; e.g. {_some(missing)})"
+            f"{len(missing_ones)} readers never got the edition and were not reported failed "
+            f"or skipped ({how}; e.g. {_some(missing_ones)})"
         )
     twice = {email for email, n in outcome.received.items() if n > 1}
     unexpected = twice - outcome.reported_uncertain

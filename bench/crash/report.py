@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from . import checks
 from .run import Outcome
 
 
@@ -65,13 +66,7 @@ def matrix_table(rows: list[tuple[Outcome, list[str]]], database: str) -> Table:
 def matrix_row(outcome: Outcome, problems: list[str]) -> list[str]:
     """One scenario in the matrix: kills done of planned, where (recipients accepted), the
     provider's count, what the product reported, the damage, exits in order, time."""
-    final = outcome.final
-    reported = {
-        r.email for r in final.rows if r.state in ("failed", "skipped") and r.last_error.strip()
-    }
-    got = set(outcome.received)
     duplicates = sum(1 for n in outcome.received.values() if n > 1)
-    missing = len(outcome.audience - got - reported)
     kills = len(outcome.kill_points)
     return [
         outcome.scenario.name,
@@ -80,8 +75,8 @@ def matrix_row(outcome: Outcome, problems: list[str]) -> list[str]:
         _n(sum(outcome.received.values())),
         _n(len(outcome.reported_uncertain)),
         _n(duplicates),
-        _n(missing),
-        _n(len(reported)),
+        _n(len(checks.missing(outcome))),
+        _n(len(checks.given_up(outcome))),
         " ".join(step.label for step in outcome.steps),
         f"{outcome.seconds:.0f}",
         "ok" if not problems else f"FAIL ({len(problems)})",
