@@ -104,6 +104,7 @@ class _Sink:
 
 @contextmanager
 def smtp(storm: bool, rng: random.Random, slow: bool) -> Iterator[tuple[dict, Tally]]:
+    """An SMTP sink (``slow`` is for SendGrid: 60 KB messages keep a run long already)."""
     tally = Tally()
     port = free_port()
     controller = Controller(_Sink(tally, storm, rng), hostname="127.0.0.1", port=port)
