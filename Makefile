@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install secret-key bytecode demo serve serve-prod test test-postgres lint bench clean
+.PHONY: install secret-key bytecode demo serve serve-prod test test-postgres lint bench crash-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,7 +50,8 @@ test: $(STAMP)
 # .ci/run starts a private server and sets it).
 DELIVERY_TESTS := tests/test_delivery_smtp.py tests/test_delivery_sendgrid.py tests/test_delivery_pipeline.py \
 	tests/test_delivery_control.py tests/test_delivery_processes.py tests/test_delivery_storm.py \
-	tests/test_idempotency.py tests/test_events.py tests/test_renders.py tests/test_delivery_recovery.py
+	tests/test_idempotency.py tests/test_events.py tests/test_renders.py tests/test_delivery_recovery.py \
+	tests/test_crash_matrix.py
 test-postgres: $(STAMP)
 	@test -n "$(DIGEST_TEST_POSTGRES)" || { echo "set DIGEST_TEST_POSTGRES=postgres://user@host:port"; exit 2; }
 	DIGEST_TEST_POSTGRES=$(DIGEST_TEST_POSTGRES) DATABASE_URL=$(DIGEST_TEST_POSTGRES)/digest \
@@ -62,6 +63,15 @@ lint: $(STAMP)
 
 bench: bytecode
 	$(BIN)/python -m bench
+
+# The crash matrix (bench/crash): `digest send` SIGKILLed at random points on a 10,000-reader
+# list, on SQLite, and on PostgreSQL too when DIGEST_TEST_POSTGRES is set. CRASH_ARGS passes
+# options (--seed N, --only NAMES, --readers N); both databases run even if the first fails.
+crash-test: bytecode secret-key
+	@status=0; DIGEST_TEST_POSTGRES= $(BIN)/python -m bench.crash $(CRASH_ARGS) || status=1; \
+	if [ -n "$(DIGEST_TEST_POSTGRES)" ]; then \
+		DIGEST_TEST_POSTGRES=$(DIGEST_TEST_POSTGRES) $(BIN)/python -m bench.crash $(CRASH_ARGS) || status=1; \
+	fi; exit $$status
 
 clean:
 	rm -rf var/outbox var/digest.sqlite3*
