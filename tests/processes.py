@@ -7,6 +7,7 @@ The database is a SQLite file per test, or, when DIGEST_TEST_POSTGRES names a se
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -17,19 +18,25 @@ DIGEST = Path(sys.executable).with_name("digest")
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Outside a test run (the crash matrix, `python -m bench.crash`), the processes of one run
+# share a key of their own.
+_RUN_KEY = secrets.token_urlsafe(50)
+
+
 def base_env() -> dict[str, str]:
     """The environment for a `digest` process: none of ours leaks in, but the test run's
     secret key does (a server refuses to start without one), so the links a process signs
     open in this one."""
     from django.conf import settings
 
+    key = settings.SECRET_KEY if settings.configured else _RUN_KEY
     return {
         **{
             k: v
             for k, v in os.environ.items()
             if not k.startswith(("DIGEST_", "DATABASE_", "SMTP_", "SENDGRID_", "DJANGO_"))
         },
-        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "DJANGO_SECRET_KEY": key,
     }
 
 
