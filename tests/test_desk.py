@@ -276,3 +276,24 @@ def test_the_editions_list_and_the_stats_page(world, client):
     stats = client.get(reverse("desk:stats", args=["morning-en"])).content.decode()
     assert "<svg" in stats and "recipients" in stats
     assert not re.search(r"https?://(?!www\.w3\.org)[^\"' ]*\.(js|css)", stats)  # no CDN
+
+
+def test_a_sent_edition_with_uncertain_readers_says_they_need_a_decision(
+    world, client, admin_client
+):
+    """After a crash the edition is sent, but not every reader's fate is known: the desk and
+    the admin say so instead of a plain "Sent"."""
+    from digest.delivery import ledger
+
+    ledger.enqueue(world.edition)
+    Delivery.objects.filter(edition=world.edition).update(state="sent")
+    Delivery.objects.filter(pk=Delivery.objects.filter(edition=world.edition).first().pk).update(
+        state="uncertain"
+    )
+    Edition.objects.filter(pk=world.edition.pk).update(status="sent")
+    client.force_login(world.editor)
+    listing = client.get(reverse("desk:editions")).content.decode()
+    page = client.get(reverse("desk:edition", args=[world.edition.pk])).content.decode()
+    admin = admin_client.get(reverse("admin:digest_edition_changelist")).content.decode()
+    for body in (listing, page, admin):
+        assert "Sent, 1 needs a decision" in body
