@@ -66,8 +66,6 @@ class KeywordClassifier:
         )
 
 
-CLASSIFIERS: dict[str, type] = {"keywords": KeywordClassifier}
-
 _default = KeywordClassifier()
 
 

@@ -93,8 +93,6 @@ class LeadSummarizer:
         return " ".join(chosen)
 
 
-SUMMARIZERS: dict[str, type] = {"lead": LeadSummarizer}
-
 _default = LeadSummarizer()
 
 

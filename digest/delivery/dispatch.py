@@ -71,10 +71,6 @@ class SendReport:
     workers: int = 1  # processes that sent this edition in this run (delivery/workers.py)
     helpers_peak_rss_mb: list[float] = field(default_factory=list)
 
-    @property
-    def failed_total(self) -> int:
-        return sum(self.failed.values())
-
 
 class Personalizer:
     """Turns claimed deliveries into batches of the variant rendered once for the edition."""

@@ -1,26 +1,16 @@
 """What can go wrong when sending, by what the caller can do about it.
 
 SendError
-├── TransientError   try this message again later (SMTP 4xx, a dropped connection, 5xx)
-├── PermanentError   this recipient failed; the others go on (SMTP 5xx, a rejected address)
 └── FatalError       stop the edition: nothing will succeed (bad credentials, a full disk)
+
+A reader's own outcome is not an exception: a backend answers each recipient with a
+``SendResult`` ("retry": try again later, such as an SMTP 4xx or a dropped connection;
+"failed": this recipient will not get it, such as an SMTP 5xx or a rejected address).
 """
 
 
 class SendError(Exception):
     """Base of every sending error."""
-
-
-class TransientError(SendError):
-    """Worth retrying later; the delivery stays pending."""
-
-
-class PermanentError(SendError):
-    """This message will not go through; the delivery is marked failed with the reason."""
-
-    def __init__(self, message: str, *, bad_address: bool = False) -> None:
-        super().__init__(message)
-        self.bad_address = bad_address
 
 
 class FatalError(SendError):

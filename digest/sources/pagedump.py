@@ -58,7 +58,6 @@ _GLUED_EN = re.compile(
 _GLUED_KO = re.compile(
     r"(?<=[다요죠까][.!?])(?=[\uac00-\ud7a3“\"])|(?<=[다요][.!?][”\"])(?=[\uac00-\ud7a3])"
 )
-COPYRIGHT = re.compile(r"^(?:copyright|ⓒ|©)", re.I)
 
 
 class PageDumpError(ValueError):
