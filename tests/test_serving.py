@@ -86,3 +86,51 @@ def test_serve_prints_its_gunicorn_command_from_the_settings(settings):
     assert "--threads 2" in command
     with pytest.raises(CommandError, match="workers=0: use 1 or more"):
         call_command("serve", "--workers", "0")
+
+
+def test_production_server_behind_a_tls_proxy_takes_a_login_and_refuses_a_forged_origin(site):
+    """`digest serve` as Caddy reaches it: plain http on 127.0.0.1, with the proxy's
+    X-Forwarded-Proto and -For. A login from the site's https origin is accepted; the same
+    post from another origin is refused (CSRF), and a direct http request is sent to https."""
+    made = site.run(
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User; "
+        "User.objects.create_user('editor', password='correct horse battery')",
+        DJANGO_SECRET_KEY=SECRET_KEY,
+    )
+    assert made.returncode == 0, made.stderr
+    proxy = {
+        "Host": "news.example.com",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": "198.51.100.7",
+    }
+    with WebServer(
+        site, "serve", SITE_URL="https://news.example.com", DIGEST_TRUSTED_PROXIES="1"
+    ) as web:
+
+        def login(origin: str) -> httpx.Response:
+            form = web.get("/desk/login/", headers=proxy)
+            assert form.status_code == 200, form.text
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)[1]
+            # The cookie is marked Secure: a client that speaks https to Caddy sends it back.
+            cookie = form.cookies["csrftoken"]
+            return httpx.post(
+                web.url + "/desk/login/",
+                data={
+                    "username": "editor",
+                    "password": "correct horse battery",
+                    "csrfmiddlewaretoken": token,
+                },
+                headers={**proxy, "Origin": origin, "Cookie": f"csrftoken={cookie}"},
+                timeout=10,
+            )
+
+        accepted = login("https://news.example.com")
+        assert accepted.status_code == 302 and accepted.headers["location"] == "/desk/"
+        assert "secure" in accepted.headers["set-cookie"].lower()
+        assert accepted.headers["strict-transport-security"].startswith("max-age=")
+        assert login("https://evil.example").status_code == 403
+        direct = web.get("/desk/login/", headers={"Host": "news.example.com"})
+        assert direct.status_code == 301
+        assert direct.headers["location"] == "https://news.example.com/desk/login/"
