@@ -8,7 +8,7 @@ class DigestConfig(AppConfig):
     def ready(self) -> None:
         from subscribers.signals import subscriber_erased
 
-        from .events import forget_address
+        from .erasure import forget_address
 
         # An erased reader's address also leaves the provider events we keep.
-        subscriber_erased.connect(forget_address, dispatch_uid="digest.events.forget_address")
+        subscriber_erased.connect(forget_address, dispatch_uid="digest.erasure.forget_address")

@@ -36,14 +36,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from subscribers import suppression
 from subscribers.addresses import address_hash
 from subscribers.models import ErasedAddress, Subscriber
 
-from .models import Delivery, Edition, Event
+from .erasure import anonymize
+from .models import Delivery, Event
 
 if TYPE_CHECKING:
     from .delivery.senders.base import SendResult
@@ -67,21 +68,6 @@ RANK = {
     "bounced": 4,
     "unsubscribed": 5,
     "spamreport": 6,
-}
-
-# What stays of an event's payload once its reader is erased: nothing that identifies them
-# (no address, IP, user agent, clicked URL with its signed token, or bounce text quoting it).
-ANONYMOUS_FIELDS = {
-    "event",
-    "timestamp",
-    "sg_event_id",
-    "type",
-    "status",
-    "bounce_classification",
-    "attempt",
-    "asm_group_id",
-    DELIVERY_ARG,
-    EDITION_ARG,
 }
 
 
@@ -310,25 +296,6 @@ def _subscriber_id(email: str) -> int | None:
     return Subscriber.objects.filter(email__iexact=email).values_list("pk", flat=True).first()
 
 
-def anonymize(payload: dict) -> dict:
-    """An event payload with nothing left that identifies the reader."""
-    kept = {k: v for k, v in payload.items() if k in ANONYMOUS_FIELDS}
-    return {**kept, "erased": True}
-
-
-def forget_address(sender: Any, subscriber: Subscriber, email: str, **kwargs: Any) -> None:
-    """``subscriber_erased`` listener: blank the address in that reader's events and strip
-    the payloads (the kind, time and delivery stay, so the edition's counts do not change)."""
-    match = Q(delivery__subscriber=subscriber)
-    if email and email.strip():
-        match |= Q(email__iexact=email.strip())
-    rows = list(Event.objects.filter(match).only("pk", "email", "payload"))
-    for row in rows:
-        row.email = ""
-        row.payload = anonymize(row.payload or {})
-    Event.objects.bulk_update(rows, ["email", "payload"], batch_size=500)
-
-
 def apply_send_failures(results: Iterable[SendResult]) -> int:
     """SMTP permanent failures of a bad mailbox (550, 551, 553) block the address, through the
     same path as a SendGrid hard bounce. Returns how many readers this blocked."""
@@ -349,27 +316,3 @@ def apply_send_failures(results: Iterable[SendResult]) -> int:
             how=(result.code or "delivery failure").lower(),
         )
     return blocked
-
-
-def edition_stats(edition: Edition) -> dict[str, int]:
-    """What happened to an edition, in two aggregate queries. Counts are of deliveries: a
-    reader who opened five times counts once in ``opens``. ``delivered`` is accepted by the
-    receiving server at some point (a later asynchronous bounce also counts in ``bounced``);
-    ``complaints`` and ``unsubscribes`` come from matched events, so a stronger later verdict
-    on the same delivery does not hide them."""
-    stats = Delivery.objects.filter(edition=edition).aggregate(
-        recipients=Count("pk", filter=~Q(state=Delivery.State.SKIPPED)),
-        sent=Count("pk", filter=Q(state=Delivery.State.SENT)),
-        failed=Count("pk", filter=Q(state=Delivery.State.FAILED)),
-        delivered=Count("pk", filter=Q(delivered_at__isnull=False)),
-        bounced=Count("pk", filter=Q(outcome="bounced")),
-        dropped=Count("pk", filter=Q(outcome="dropped")),
-        soft_bounced=Count("pk", filter=Q(outcome="blocked")),
-        opens=Count("pk", filter=Q(opens__gt=0)),
-        clicks=Count("pk", filter=Q(clicks__gt=0)),
-    )
-    stats |= Event.objects.filter(edition=edition, delivery__isnull=False).aggregate(
-        complaints=Count("delivery", distinct=True, filter=Q(kind=Event.Kind.SPAMREPORT)),
-        unsubscribes=Count("delivery", distinct=True, filter=Q(kind__in=UNSUBSCRIBE_KINDS)),
-    )
-    return stats

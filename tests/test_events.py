@@ -13,9 +13,10 @@ from digest.compose import compose
 from digest.delivery.dispatch import send_edition
 from digest.delivery.senders import MemorySender, SendResult
 from digest.demo import DEMO_DAY
-from digest.events import ProviderEvent, apply_send_failures, edition_stats, record_events
+from digest.events import ProviderEvent, apply_send_failures, record_events
 from digest.models import Delivery, Edition, Event
 from digest.sendgrid_events import apply_sendgrid_events as apply_events
+from digest.stats import edition_stats
 from subscribers.models import ConsentEvent, MailingList, Subscriber, Subscription
 from subscribers.privacy import erase
 

@@ -2,7 +2,7 @@ from rich.table import Table
 
 from ...delivery.control import status
 from ...delivery.ledger import unfinished
-from ...events import edition_stats
+from ...stats import edition_stats
 from ._control import EditionCommand
 from ._output import open_lines
 
