@@ -16,8 +16,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from .lease import LOCK_NAME
 from .models import Edition, Heartbeat
-from .schedule import LOCK_NAME
 
 log = logging.getLogger(__name__)
 

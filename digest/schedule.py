@@ -9,14 +9,13 @@ final guard), and a morning the server missed is noticed and reported, not sent 
 
 APScheduler only says *when* to call ``tick``: a cron trigger per list and time in the list's
 own time zone (DST-correct), ``coalesce=True``, ``max_instances=1`` and an explicit
-``misfire_grace_time``. One scheduler runs at a time: a lease in ``digest.models.Lock``
-(renewed every minute) makes a second process refuse to start, naming the holder.
+``misfire_grace_time``. One scheduler runs at a time (``digest.lease``); the editors are told
+what needs them through ``digest.notices``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import logging
 import threading
 from collections.abc import Callable
@@ -26,10 +25,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db import DatabaseError, IntegrityError, close_old_connections, transaction
-from django.db.models import Q
+from django.db import DatabaseError, close_old_connections
 
 from subscribers.models import MailingList
 
@@ -43,92 +39,22 @@ from .delivery.errors import FatalError
 from .delivery.ledger import sending_started
 from .delivery.senders import configured_sender
 from .delivery.senders.base import Sender
-from .delivery.transactional import send_one_off
 from .delivery.workers import send_with_workers
-from .desk.access import EDITORS_GROUP
-from .models import Edition, EditLog, Heartbeat, Lock
+from .lease import acquire_lock, beat, beat_stopped, release_lock, renew_lock
+from .models import Edition, EditLog
+from .notices import Notify, default_notify, desk_url, notify_once, told_once
 from .pipeline import collect_for
-from .processes import gone, this_process
+from .processes import this_process
 from .render import RenderError
 
 log = logging.getLogger(__name__)
 
-LOCK_NAME = "scheduler"
-LOCK_TTL = dt.timedelta(minutes=5)  # a crashed scheduler blocks a new one at most this long
 HEARTBEAT = dt.timedelta(minutes=1)
+# The day's collection for a list (pipeline.collect_for: its window, and "every source
+# failed" raising a ComposeError), or a stand-in returning None.
+Collect = Callable[[MailingList, dt.date], CollectReport | None]
 SWEEP = dt.timedelta(minutes=5)  # approvals after the send time are picked up this fast
 MISFIRE_GRACE = 30 * 60  # seconds: a fire up to 30 minutes late still runs (tick decides)
-
-
-class LockHeld(Exception):
-    """Another scheduler holds the lease; the message names it and when the lease ends."""
-
-
-# --- the lease ------------------------------------------------------------------------
-
-
-def acquire_lock(holder: str, now: dt.datetime, name: str = LOCK_NAME) -> Lock:
-    """Take the lease, or raise ``LockHeld`` if a live process of another holder has it.
-
-    A lease of a dead process on this machine is taken over at once; one of another machine
-    only when it has expired.
-    """
-    try:
-        with transaction.atomic():
-            lock = Lock.objects.select_for_update().filter(name=name).first()
-            if lock and lock.holder != holder and lock.expires_at > now and not gone(lock.holder):
-                raise LockHeld(
-                    f"another scheduler is running ({lock.holder}, lease until "
-                    f"{lock.expires_at:%Y-%m-%d %H:%M:%S} UTC): only one may run; stop it, or "
-                    "wait for its lease to expire if it died"
-                )
-            if lock is None:
-                lock = Lock.objects.create(name=name, holder=holder, expires_at=now + LOCK_TTL)
-            else:
-                lock.holder, lock.expires_at = holder, now + LOCK_TTL
-                lock.save()
-            return lock
-    except IntegrityError:  # another process created the row between our read and write
-        raise LockHeld(f"another scheduler took the {name!r} lock just now") from None
-
-
-def renew_lock(holder: str, now: dt.datetime, name: str = LOCK_NAME) -> bool:
-    """Extend our lease; False if someone else holds it now (we must stop)."""
-    return bool(Lock.objects.filter(name=name, holder=holder).update(expires_at=now + LOCK_TTL))
-
-
-def release_lock(holder: str, name: str = LOCK_NAME) -> None:
-    Lock.objects.filter(name=name, holder=holder).delete()
-
-
-# --- the heartbeat ----------------------------------------------------------------------
-
-
-def beat(holder: str, now: dt.datetime, *, starting: bool = False, name: str = LOCK_NAME) -> None:
-    """Record that the scheduler is alive now (at its start, every minute, at each
-    ``--once``); ``/healthz`` and the desk read it. A write that fails (the database busy
-    with a send for longer than its timeout) is only logged: the next minute writes again."""
-    try:
-        updated = 0
-        if not starting:
-            updated = Heartbeat.objects.filter(name=name, holder=holder).update(
-                beat_at=now, stopped_at=None
-            )
-        if not updated:
-            Heartbeat.objects.update_or_create(
-                name=name,
-                defaults={"holder": holder, "started_at": now, "beat_at": now, "stopped_at": None},
-            )
-    except DatabaseError as exc:
-        log.warning("could not record the scheduler's heartbeat: %s", exc)
-
-
-def beat_stopped(holder: str, now: dt.datetime, name: str = LOCK_NAME) -> None:
-    """A clean stop: the last beat is now, and the row says it stopped on purpose."""
-    try:
-        Heartbeat.objects.filter(name=name, holder=holder).update(beat_at=now, stopped_at=now)
-    except DatabaseError as exc:
-        log.warning("could not record the scheduler's stop: %s", exc)
 
 
 # --- the day's times ------------------------------------------------------------------
@@ -162,74 +88,6 @@ def local_day(mailing_list: MailingList, now: dt.datetime) -> dt.date:
     return now.astimezone(ZoneInfo(mailing_list.time_zone)).date()
 
 
-# --- telling the editors ----------------------------------------------------------------
-
-Notify = Callable[[Edition | None, str, str, str], None]  # edition, kind, subject, text
-# The day's collection for a list (pipeline.collect_for: its window, and "every source
-# failed" raising a ComposeError), or a stand-in returning None.
-Collect = Callable[[MailingList, dt.date], CollectReport | None]
-
-
-def desk_url(edition: Edition) -> str:
-    return f"{settings.SITE_URL}/desk/editions/{edition.pk}/"
-
-
-def editor_addresses() -> list[str]:
-    """Editors and admins with an address: they are the ones who can act on the desk."""
-    users = get_user_model().objects.filter(
-        Q(groups__name=EDITORS_GROUP) | Q(is_superuser=True), is_active=True
-    )
-    return sorted({u.email for u in users.exclude(email="")})
-
-
-def email_editors(subject: str, text: str) -> int:
-    """Send a notice to every editor through the configured sender; returns how many."""
-    addresses = editor_addresses()
-    if not addresses:
-        log.warning("no editor has an email address; not told: %s", subject)
-        return 0
-    send_one_off(
-        addresses,
-        subject,
-        f"<pre>{html.escape(text)}</pre>",
-        text,
-        kind="editors",
-        headers={"X-Digest-Notice": "editors"},
-    )
-    return len(addresses)
-
-
-def notify_once(edition: Edition, kind: str, subject: str, text: str, notify: Notify) -> bool:
-    """Tell the editors once per edition and kind; the EditLog row is the memory of it, so
-    a restarted scheduler does not mail them again."""
-    with transaction.atomic():
-        if EditLog.objects.filter(edition=edition, action=f"notified {kind}").exists():
-            return False
-        EditLog.objects.create(
-            edition=edition, action=f"notified {kind}", after={"subject": subject}
-        )
-    notify(edition, kind, subject, text)
-    return True
-
-
-def _first_time(key: str, now: dt.datetime) -> bool:
-    """True the first time ``key`` is seen (across processes and restarts). With no edition
-    to hang an EditLog row on, a ``Lock`` row named ``told:...`` is the memory; it lapses a
-    few days later."""
-    Lock.objects.filter(name__startswith="told:", expires_at__lt=now).delete()
-    _, created = Lock.objects.get_or_create(
-        name=key[:100], defaults={"holder": "notice", "expires_at": now + dt.timedelta(days=3)}
-    )
-    return created
-
-
-def default_notify(edition: Edition | None, kind: str, subject: str, text: str) -> None:
-    try:
-        email_editors(subject, text)
-    except Exception:  # a notice that cannot go out must not stop the morning's send
-        log.exception("could not email the editors: %s", subject)
-
-
 # --- what is due ----------------------------------------------------------------------
 
 
@@ -259,7 +117,7 @@ def tick(
         except ComposeError as exc:
             log.warning("%s: %s", mailing_list.slug, exc)
             # Nothing to send this morning: say so once (not at every sweep or cron run).
-            if now >= times.send_at and _first_time(
+            if now >= times.send_at and told_once(
                 f"told:{mailing_list.slug}:{times.day}:not-composed", now
             ):
                 notify(

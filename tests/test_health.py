@@ -13,9 +13,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from digest import lease
 from digest import schedule as sched
 from digest.clock import FakeClock
-from digest.models import Edition, Heartbeat
+from digest.models import Edition, Heartbeat, Lock
 from subscribers.models import MailingList
 
 from .processes import Site
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 def beat_ago(seconds: float, holder: str = "web-1:4242") -> None:
     now = timezone.now()
     Heartbeat.objects.update_or_create(
-        name=sched.LOCK_NAME,
+        name=lease.LOCK_NAME,
         defaults={
             "holder": holder,
             "started_at": now - dt.timedelta(hours=1),
@@ -100,8 +101,8 @@ def test_healthz_is_503_when_an_expected_scheduler_is_stale_or_never_heard(clien
 def test_the_scheduler_beats_at_its_start_every_minute_and_says_when_it_stopped():
     clock = FakeClock(dt.datetime(2026, 11, 24, 13, 0, tzinfo=dt.UTC))
     schedule = sched.DailySchedule(clock=clock, holder="web-1:77", collect=lambda *day: None)
-    sched.acquire_lock(schedule.holder, clock.now())
-    sched.beat(schedule.holder, clock.now(), starting=True)
+    lease.acquire_lock(schedule.holder, clock.now())
+    lease.beat(schedule.holder, clock.now(), starting=True)
     clock.advance(60)
     schedule.heartbeat()  # the job APScheduler runs every minute
     row = Heartbeat.objects.get()
@@ -112,18 +113,18 @@ def test_the_scheduler_beats_at_its_start_every_minute_and_says_when_it_stopped(
         None,
     )
     clock.advance(30)
-    sched.beat_stopped(schedule.holder, clock.now())
+    lease.beat_stopped(schedule.holder, clock.now())
     row.refresh_from_db()
     assert row.stopped_at == row.beat_at == dt.datetime(2026, 11, 24, 13, 1, 30, tzinfo=dt.UTC)
 
     # The next scheduler (another machine, after the lease) starts its own row.
     clock.advance(600)
-    sched.beat("web-2:88", clock.now(), starting=True)
+    lease.beat("web-2:88", clock.now(), starting=True)
     row.refresh_from_db()
     assert (row.holder, row.started_at, row.stopped_at) == ("web-2:88", clock.now(), None)
 
     # From cron, each `--once` run is a beat of its own.
-    sched.Lock.objects.all().delete()
+    Lock.objects.all().delete()
     call_command("schedule", "--once", stdout=io.StringIO())
     row.refresh_from_db()
     assert row.stopped_at is None and (timezone.now() - row.beat_at).total_seconds() < 60

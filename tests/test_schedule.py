@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 
+from digest import lease, notices
 from digest import schedule as sched
 from digest.clock import FakeClock
 from digest.compose import compose
@@ -243,12 +244,12 @@ def test_a_second_scheduler_refuses_to_start_and_says_why():
     h = Harness()
     h.clock.current = local(dt.date(2026, 11, 24), 4)
     first = h.schedule(holder="other-host:4242")
-    sched.acquire_lock(first.holder, h.clock.now())
+    lease.acquire_lock(first.holder, h.clock.now())
     second = h.schedule(holder="test-host:2")
-    with pytest.raises(sched.LockHeld, match="other-host:4242"):
+    with pytest.raises(lease.LockHeld, match="other-host:4242"):
         second.start(announce=lambda line: None)
     # The real command (this process as holder) refuses too, naming the running one.
-    Lock.objects.filter(name=sched.LOCK_NAME).update(
+    Lock.objects.filter(name=lease.LOCK_NAME).update(
         expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
     )
     with pytest.raises(CommandError, match=r"another scheduler is running.*other-host:4242"):
@@ -256,17 +257,17 @@ def test_a_second_scheduler_refuses_to_start_and_says_why():
     with pytest.raises(CommandError, match="other-host:4242"):
         call_command("schedule", "--once", stdout=io.StringIO())
     # The heartbeat keeps the first one's lease; an expired lease is taken over.
-    assert sched.renew_lock(first.holder, h.clock.now())
-    h.clock.advance(sched.LOCK_TTL.total_seconds() + 1)
-    sched.acquire_lock(second.holder, h.clock.now())
-    assert not sched.renew_lock(first.holder, h.clock.now())
+    assert lease.renew_lock(first.holder, h.clock.now())
+    h.clock.advance(lease.LOCK_TTL.total_seconds() + 1)
+    lease.acquire_lock(second.holder, h.clock.now())
+    assert not lease.renew_lock(first.holder, h.clock.now())
 
 
 def test_a_dead_process_on_this_machine_does_not_hold_the_lock(monkeypatch):
     now = dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC)
     dead = f"{socket.gethostname()}:999999999"
-    Lock.objects.create(name=sched.LOCK_NAME, holder=dead, expires_at=now + sched.LOCK_TTL)
-    assert sched.acquire_lock("me:1", now).holder == "me:1"
+    Lock.objects.create(name=lease.LOCK_NAME, holder=dead, expires_at=now + lease.LOCK_TTL)
+    assert lease.acquire_lock("me:1", now).holder == "me:1"
 
 
 def test_editors_are_emailed_through_the_configured_sender(settings):
@@ -275,7 +276,7 @@ def test_editors_are_emailed_through_the_configured_sender(settings):
     editor.groups.add(editors)
     User.objects.create_superuser("boss", "boss@news.example.com", "pw")
     User.objects.create_user("reader", "nobody@news.example.com", "pw")
-    assert sched.email_editors("Draft ready", "See the desk.") == 2
+    assert notices.email_editors("Draft ready", "See the desk.") == 2
     files = sorted(p.name for p in settings.DIGEST_OUTBOX_DIR.rglob("*.eml"))
     assert len(files) == 2 and any("ed@news" in f for f in files)
     assert not any("nobody" in f for f in files)
@@ -287,7 +288,7 @@ def test_notices_are_remembered_in_the_edit_log():
     h.articles(day)
     h.run(h.schedule(), local(day, 4), local(day, 5, 30))
     edition = Edition.objects.get()
-    assert not sched.notify_once(edition, "ready", "again", "", h.notify)
+    assert not notices.notify_once(edition, "ready", "again", "", h.notify)
     assert EditLog.objects.filter(edition=edition, action="notified ready").count() == 1
 
 

@@ -6,7 +6,8 @@ import signal
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...schedule import DailySchedule, LockHeld, acquire_lock, beat, release_lock
+from ...lease import LockHeld, acquire_lock, beat, release_lock
+from ...schedule import DailySchedule
 
 
 class Command(BaseCommand):
