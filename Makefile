@@ -50,7 +50,7 @@ test: $(STAMP)
 # .ci/run starts a private server and sets it).
 DELIVERY_TESTS := tests/test_delivery_smtp.py tests/test_delivery_sendgrid.py tests/test_delivery_pipeline.py \
 	tests/test_delivery_control.py tests/test_delivery_processes.py tests/test_delivery_storm.py \
-	tests/test_idempotency.py tests/test_events.py tests/test_renders.py tests/test_delivery_recovery.py \
+	tests/test_idempotency.py tests/test_events.py tests/test_kept_renderings.py tests/test_delivery_recovery.py \
 	tests/test_crash_matrix.py
 test-postgres: $(STAMP)
 	@test -n "$(DIGEST_TEST_POSTGRES)" || { echo "set DIGEST_TEST_POSTGRES=postgres://user@host:port"; exit 2; }

@@ -7,7 +7,7 @@
   smtplib loop of prebuilt messages.
 
 The edition is approved in the set-up, as an editor approves it before the morning: approving
-renders its variants and keeps them (digest/renders.py), so a measured send renders nothing,
+renders its variants and keeps them (digest/kept_renderings.py), so a measured send renders nothing,
 as on a real morning (the raw loop's bodies are prebuilt too).
 
 Each measured run is a process of its own, so its peak RSS is its own. The SendGrid path

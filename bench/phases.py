@@ -50,7 +50,7 @@ def setup(size: int) -> None:
 
 def approve(size: int) -> None:
     """An editor approves the edition, as before any morning send; approving renders its
-    variants and keeps them (digest/renders.py), so the send itself renders nothing."""
+    variants and keeps them (digest/kept_renderings.py), so the send itself renders nothing."""
     from django.contrib.auth.models import User
 
     from digest.desk.edits import approve

@@ -215,7 +215,7 @@ class EditionRender(models.Model):
 
     Rendered once per edition (at approval, or by the first run that needs it) and read by
     every run and helper after that; ``fingerprint`` names what it was made from, so a
-    rendering of other content, templates or code is never sent (``digest.renders``).
+    rendering of other content, templates or code is never sent (``digest.kept_renderings``).
     """
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="renders")

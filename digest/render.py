@@ -132,7 +132,7 @@ def render_variant(
 def compile_mjml(source: str) -> str:
     """MJML -> HTML -> inlined CSS, keeping the doctype, media queries and their !important."""
     # Imported here: a quarter of a second that a send reading the kept renderings
-    # (digest/renders.py) never needs.
+    # (digest/kept_renderings.py) never needs.
     import mjml
     import premailer
 

@@ -29,7 +29,7 @@ from django.db import DatabaseError, close_old_connections
 
 from subscribers.models import MailingList
 
-from . import renders
+from . import kept_renderings
 from .clock import Clock, SystemClock
 from .collect import CollectReport
 from .compose import ComposeError, compose, send_deadline
@@ -148,7 +148,7 @@ def _render_ahead(edition: Edition) -> str:
     then only reads them (an editor's change, or approval, renders again what changed), and
     a template that fails is found while there is time to fix it. What to tell the editors."""
     try:
-        renders.render_for_readers(edition)
+        kept_renderings.render_for_readers(edition)
     except RenderError as exc:
         log.warning("%s: %s", edition, exc)
         return (

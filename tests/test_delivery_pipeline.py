@@ -280,12 +280,14 @@ def test_helpers_are_started_only_for_as_many_readers_as_they_are_worth(demo, tm
 def test_the_first_process_sends_the_variants_it_holds_as_they_are(demo):
     import dataclasses
 
-    from digest import renders
+    from digest import kept_renderings
     from digest.compose import edition_view
     from subscribers.audience import eligible_choices
 
     target = edition()
-    first = renders.render_missing(edition_view(target), eligible_choices(target.mailing_list_id))
+    first = kept_renderings.render_missing(
+        edition_view(target), eligible_choices(target.mailing_list_id)
+    )
     assert first, "the demo readers need at least one variant"
     marked = {
         key: dataclasses.replace(variant, subject=f"[from the first process] {variant.subject}")

@@ -388,12 +388,12 @@ def test_a_template_that_fails_is_told_to_the_editors_at_the_compose_time(settin
 def test_renderings_that_cannot_be_kept_at_the_compose_time_still_leave_the_notice(monkeypatch):
     from django.db import OperationalError
 
-    from digest import renders
+    from digest import kept_renderings
 
     def locked(*args, **kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(renders, "keep", locked)
+    monkeypatch.setattr(kept_renderings, "keep", locked)
     h = Harness()
     day = dt.date(2026, 10, 29)
     h.articles(day)

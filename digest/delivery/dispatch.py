@@ -23,7 +23,7 @@ from subscribers import tokens
 from subscribers.audience import still_eligible
 from subscribers.models import MailingList
 
-from .. import renders
+from .. import kept_renderings
 from ..clock import Clock, SystemClock
 from ..compose import edition_view
 from ..events import apply_send_failures
@@ -83,7 +83,7 @@ class Personalizer:
     ):
         self.edition = edition
         self.view = view
-        # The kept renderings (digest/renders.py) or those the first process holds.
+        # The kept renderings (digest/kept_renderings.py) or those the first process holds.
         self.variants: dict[tuple[str, ...], RenderedVariant] = dict(rendered or {})
         self.choices: dict[tuple[str, ...], tuple[str, ...]] = {}
         mailing_list = edition.mailing_list
@@ -224,7 +224,7 @@ def send_edition(
 ) -> SendReport:
     """Send every due delivery of an edition once; safe to run again at any time, and in
     several processes at once (each claims its own batches). ``rendered``: the edition's
-    variants as the caller holds them; by default the kept ones (``digest.renders``), and a
+    variants as the caller holds them; by default the kept ones (``digest.kept_renderings``), and a
     variant nobody kept is rendered here and kept for the next run."""
     options = options or SendOptions.from_settings(batch_size=batch_size)
     clock = clock or SystemClock()
@@ -240,15 +240,15 @@ def send_edition(
     Edition.objects.filter(pk=edition.pk).exclude(status=Edition.Status.SENT).update(
         status=Edition.Status.SENDING
     )
-    key = renders.fingerprint(view)
+    key = kept_renderings.fingerprint(view)
     if rendered is None:
-        rendered = renders.kept(edition, key)
+        rendered = kept_renderings.kept(edition, key)
     personalizer = Personalizer(edition, view, rendered)
     run = _Run(edition, sender, personalizer, options, clock, report, on_progress)
     with _long_lived_frozen():
         run.loop()
     if len(personalizer.variants) > len(rendered):
-        renders.keep_if_possible(edition, key, personalizer.variants)
+        kept_renderings.keep_if_possible(edition, key, personalizer.variants)
     report.previews = {k: v.html for k, v in personalizer.variants.items()}
     conclude(edition, report, clock.now())
     report.elapsed = clock.monotonic() - started

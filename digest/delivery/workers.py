@@ -7,7 +7,7 @@ readers a second here, bound by its own lock; a process per core adds to that.
 
 The helpers are started first, so that their start-up (an interpreter, Django, the edition)
 overlaps the work only this process does: freezing the audience, once, and rendering the
-variants nobody has kept yet (``digest.renders``; an approved edition has them all), once
+variants nobody has kept yet (``digest.kept_renderings``; an approved edition has them all), once
 (in a thread, while the database copies the audience). It keeps them, then tells the helpers
 to go: a line on their standard input ("go"; an empty line: do not send). They read the kept
 renderings. Each helper writes its summary to a file, and this process adds them to its own.
@@ -30,7 +30,7 @@ from django.conf import settings
 
 from subscribers.audience import eligible_choices, eligible_subscriptions
 
-from .. import renders
+from .. import kept_renderings
 from ..clock import Clock, SystemClock
 from ..models import Delivery, Edition
 from ..render import EditionView, RenderError
@@ -184,31 +184,31 @@ def worth_starting(edition: Edition, most: int) -> int:
     return max(1, min(most, readers // per))
 
 
-def _enqueue_and_render(edition: Edition, view: EditionView) -> renders.Variants:
+def _enqueue_and_render(edition: Edition, view: EditionView) -> kept_renderings.Variants:
     """Freeze the audience (once, here: no helper rebuilds it) and return the edition's kept
     renderings; if nobody kept any (an edition nobody approved), render every variant its
     readers need, once for all the processes, and keep them. That rendering (Python, no
     database) runs in a thread while the database copies the audience, which releases the
     interpreter's lock. A template that fails is left for ``send_edition`` to report: it
     pauses the edition."""
-    key = renders.fingerprint(view)
-    kept = renders.kept(edition, key)
+    key = kept_renderings.fingerprint(view)
+    kept = kept_renderings.kept(edition, key)
     if kept:
         # Rendered at approval or at the compose time. A choice some reader made since then
         # is rendered when a batch of it comes (each process its own: a rare, small cost),
         # rather than every run asking the whole list for its choices first.
         ledger.enqueue(edition)
         return kept
-    rendered: renders.Variants = {}
+    rendered: kept_renderings.Variants = {}
     choices = eligible_choices(edition.mailing_list_id)
     with ThreadPoolExecutor(1, "digest-render") as pool:
-        rendering = pool.submit(renders.render_missing, view, choices, rendered)
+        rendering = pool.submit(kept_renderings.render_missing, view, choices, rendered)
         ledger.enqueue(edition)
         with suppress(RenderError):
             rendering.result()
     if rendered:
         # The helpers read them here; if they cannot be kept, each renders its own.
-        renders.keep_if_possible(edition, key, rendered)
+        kept_renderings.keep_if_possible(edition, key, rendered)
     return rendered
 
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from .. import renders
+from .. import kept_renderings
 from ..delivery import control
 from ..models import Edition, EditionItem, EditLog, Section
 from ..render import RenderError
@@ -166,7 +166,8 @@ def edit_meta(edition: Edition, user, *, subject: str, preheader: str) -> Editio
 @transaction.atomic
 def approve(edition: Edition, user) -> Edition:
     """Approve a draft and render what its readers will get, once: a template that fails is
-    found here, by the editor, and the send only reads the renderings (``digest.renders``)."""
+    found here, by the editor, and the send only reads the renderings
+    (``digest.kept_renderings``)."""
     edition.refresh_from_db()
     if edition.status != Edition.Status.DRAFT:
         raise EditError(f"only a draft can be approved (this one is {edition.status})")
@@ -174,7 +175,7 @@ def approve(edition: Edition, user) -> Edition:
         raise EditError("an edition with no items can't be approved")
     try:
         # Before the first write: on SQLite the transaction holds no lock while this runs.
-        renders.render_for_readers(edition)
+        kept_renderings.render_for_readers(edition)
     except RenderError as exc:
         raise EditError(
             f"the email cannot be rendered, so it was not approved: {exc}. Fix the template "

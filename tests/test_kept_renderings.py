@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import OperationalError
 
-from digest import renders
+from digest import kept_renderings
 from digest.compose import compose, edition_view
 from digest.delivery import dispatch, ledger
 from digest.delivery.dispatch import SendOptions, send_edition
@@ -55,7 +55,7 @@ def test_approving_renders_each_variant_the_readers_need_once_and_keeps_it(demo)
     rows = EditionRender.objects.filter(edition=target)
     assert {tuple(row.sections.split(",")) for row in rows} == wanted
     assert len(wanted) > 2, "the demo readers have several section choices"
-    assert {row.fingerprint for row in rows} == {renders.fingerprint(view)}
+    assert {row.fingerprint for row in rows} == {kept_renderings.fingerprint(view)}
     whole = rows.get(sections=",".join(view.section_keys))
     assert whole.html == render_variant(view).html and whole.subject == target.subject
 
@@ -102,32 +102,32 @@ def test_a_rendering_of_other_content_is_never_sent(demo):
     assert any("A corrected headline after approval" in m.html for m in sender.sent)
     # What the run rendered is kept in place of the stale renderings.
     now = set(EditionRender.objects.filter(edition=target).values_list("fingerprint", flat=True))
-    assert now == {renders.fingerprint(edition_view(target))} and not now & stale
+    assert now == {kept_renderings.fingerprint(edition_view(target))} and not now & stale
 
 
 def test_the_fingerprint_follows_the_templates_the_view_and_nothing_else(demo, tmp_path, settings):
     view = edition_view(edition())
     (tmp_path / "digest.mjml").write_text('{% extends "default:digest.mjml" %}')
     settings.DIGEST_TEMPLATE_DIR = str(tmp_path)
-    before = renders.fingerprint(view)
-    assert renders.fingerprint(view) == before
+    before = kept_renderings.fingerprint(view)
+    assert kept_renderings.fingerprint(view) == before
     settings.DIGEST_TEMPLATE_DIR = ""
-    assert renders.fingerprint(view) != before  # without the override folder
+    assert kept_renderings.fingerprint(view) != before  # without the override folder
     settings.DIGEST_TEMPLATE_DIR = str(tmp_path)
     (tmp_path / "digest.mjml").write_text('{% extends "default:digest.mjml" %}\n')
-    assert renders.fingerprint(view) != before
+    assert kept_renderings.fingerprint(view) != before
     (tmp_path / "digest.mjml").write_text('{% extends "default:digest.mjml" %}')
-    assert renders.fingerprint(view) == before
+    assert kept_renderings.fingerprint(view) == before
     retitled = dataclasses.replace(view, subject=view.subject + "!")
-    assert renders.fingerprint(retitled) != before
+    assert kept_renderings.fingerprint(retitled) != before
 
 
 def test_a_run_keeps_what_it_rendered_for_the_next(demo, monkeypatch):
     # An edition nobody approved (a list that sends as composed): the first run renders.
     target = edition()
     send_edition(target, MemorySender(), options=SendOptions(batch_size=10))
-    key = renders.fingerprint(edition_view(target))
-    assert len(renders.kept(target, key)) > 2
+    key = kept_renderings.fingerprint(edition_view(target))
+    assert len(kept_renderings.kept(target, key)) > 2
 
 
 def test_the_first_process_keeps_the_variants_before_its_helpers_go(demo):
@@ -135,7 +135,7 @@ def test_the_first_process_keeps_the_variants_before_its_helpers_go(demo):
     view = edition_view(target)
     variants = _enqueue_and_render(target, view)
     assert ledger.counts(target)["pending"] == 4
-    assert renders.kept(target, renders.fingerprint(view)) == variants
+    assert kept_renderings.kept(target, kept_renderings.fingerprint(view)) == variants
 
 
 def test_a_database_that_cannot_keep_them_does_not_stop_the_send(demo, monkeypatch, caplog):
@@ -144,7 +144,7 @@ def test_a_database_that_cannot_keep_them_does_not_stop_the_send(demo, monkeypat
 
     monkeypatch.setattr(EditionRender.objects, "bulk_create", full)
     target = edition()
-    with caplog.at_level(logging.WARNING, logger="digest.renders"):
+    with caplog.at_level(logging.WARNING, logger="digest.kept_renderings"):
         report = send_edition(target, MemorySender(), options=SendOptions(batch_size=10))
     assert report.sent == 4 and not report.stopped
     assert "the renderings could not be kept" in caplog.text
@@ -156,7 +156,7 @@ def test_renderings_of_finished_editions_are_dropped(demo):
     edits.approve(first, editor())
     Edition.objects.filter(pk=first.pk).update(status=Edition.Status.SENT)
     korean = compose(MailingList.objects.get(slug="morning-ko"), DEMO_DAY).edition
-    renders.render_for_readers(korean, edition_view(korean))
+    kept_renderings.render_for_readers(korean, edition_view(korean))
     assert not EditionRender.objects.filter(edition=first).exists()
     assert EditionRender.objects.filter(edition=korean).exists()
 
