@@ -221,6 +221,26 @@ LOGGING = {
 }
 
 
+# Where the login lockouts and the subscribe limits count (Django's cache): "memory" counts in
+# each process apart (one process: the developer's server, a test); "file" in a folder every
+# process of this machine shares (several gunicorn workers); "database" in a table every
+# machine shares (`digest serve` creates it).
+DIGEST_CACHE = env("DIGEST_CACHE", "memory")
+_CACHES = {
+    "memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "file": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    },
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "digest_cache",
+    },
+}
+if DIGEST_CACHE not in _CACHES:
+    raise ValueError(f"DIGEST_CACHE={DIGEST_CACHE!r}: use memory, file or database")
+CACHES = {"default": _CACHES[DIGEST_CACHE]}
+
 # --- serving ---------------------------------------------------------------------------
 # WhiteNoise serves the static files (the admin's CSS) from the app itself, under
 # `digest serve` (gunicorn) and under `runserver`, with DEBUG on or off: no web server needs

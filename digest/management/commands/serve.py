@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
@@ -49,6 +51,14 @@ class Command(BaseCommand):
                     ) from exc
             console.print(f"static files: {count} collected in {time.monotonic() - started:.1f} s")
         self.warn_unapplied(console)
+        if settings.DIGEST_CACHE == "database":
+            # The table the web processes of every machine count lockouts in (idempotent).
+            try:
+                call_command("createcachetable", verbosity=0)
+            except DatabaseError as exc:
+                console.print(f"[yellow]warning:[/] the cache table cannot be made: {exc}")
+            finally:
+                connection.close()
         console.print(
             f"serving on http://{config.bind} with gunicorn: {config.workers} workers × "
             f"{config.threads} threads, {config.timeout} s timeout"
