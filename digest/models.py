@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -168,7 +170,7 @@ class Edition(models.Model):
     def __str__(self) -> str:
         return f"{self.mailing_list.slug} {self.date:%Y-%m-%d}"
 
-    @property
+    @cached_property
     def undecided(self) -> int:
         """Readers of a sent edition whose fate no run could learn: uncertain (a run died
         during their send) or still claimed. Read from a ``n_undecided`` annotation when the

@@ -59,8 +59,12 @@ class Site:
 
     def prepare(self, readers: int) -> None:
         """Migrate, load the demo, add synthetic readers, compose the English edition."""
+        self.phase("setup", readers)
+
+    def phase(self, name: str, readers: int) -> None:
+        """One of ``bench.phases`` (setup, approve, ...) run against this site."""
         subprocess.run(
-            [sys.executable, "-m", "bench.phases", "setup", str(readers)],
+            [sys.executable, "-m", "bench.phases", name, str(readers)],
             env=self.env,
             cwd=ROOT,
             check=True,

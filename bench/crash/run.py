@@ -18,7 +18,6 @@ from __future__ import annotations
 import random
 import re
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -104,14 +103,7 @@ def prepared_site(folder: Path, readers: int) -> Site:
     on a real morning)."""
     site = Site(folder)
     site.prepare(readers)
-    subprocess.run(
-        [sys.executable, "-m", "bench.phases", "approve", str(readers)],
-        env=site.env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
+    site.phase("approve", readers)
     return site
 
 

@@ -164,10 +164,7 @@ def send_with_workers(
 
 def _add_report(report: SendReport, other: SendReport) -> None:
     """Add a later run of this process to its report (after a helper died)."""
-    for name in MERGED:
-        setattr(report, name, getattr(report, name) + getattr(other, name))
-    report.failed += other.failed
-    report.stopped = report.stopped or other.stopped
+    _sum(report, {name: getattr(other, name) for name in MERGED}, other.failed, other.stopped)
 
 
 GO = "go"  # the line that tells a helper to start; an empty line tells it to stop
@@ -220,11 +217,17 @@ def write_report(report: SendReport, path: str, peak_rss_mb: float) -> None:
 
 
 def _add(report: SendReport, helper: dict) -> None:
-    for name in MERGED:
-        setattr(report, name, getattr(report, name) + int(helper.get(name, 0)))
-    report.failed += Counter(helper.get("failed", {}))
-    report.stopped = report.stopped or helper.get("stopped", "")
+    """Add a helper's summary (``write_report``) to this process's report."""
+    counts = {name: int(helper.get(name, 0)) for name in MERGED}
+    _sum(report, counts, Counter(helper.get("failed", {})), helper.get("stopped", ""))
     report.helpers_peak_rss_mb.append(float(helper.get("peak_rss_mb", 0.0)))
+
+
+def _sum(report: SendReport, counts: dict[str, int], failed: Counter, stopped: str) -> None:
+    for name, n in counts.items():
+        setattr(report, name, getattr(report, name) + n)
+    report.failed += failed
+    report.stopped = report.stopped or stopped
 
 
 def _whole_edition(edition: Edition, on_progress: Callable[[int, int], None] | None):

@@ -79,7 +79,7 @@ def print_ending(console: Console, report: SendReport, edition: Edition) -> int:
     """What the run leaves: the stop and the state it left the edition in, else one line per
     open group with the command that finishes it. Returns the exit code."""
     ref = f"{edition.mailing_list.slug}/{edition.date:%Y-%m-%d}"
-    edition.refresh_from_db(fields=["status"])
+    edition = Edition.objects.select_related("mailing_list").get(pk=edition.pk)  # as it is now
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
     if report.stopped:
