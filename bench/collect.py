@@ -196,7 +196,7 @@ def run() -> None:
     from digest import collect as collect_module
     from digest.http import HttpClient
     from digest.models import Article, Source
-    from digest.sources import feed, page, wordpress
+    from digest.sources import article_pages, feed, wordpress
     from tests.webserver import LocalWeb
 
     rnd = random.Random(20261124)
@@ -215,7 +215,7 @@ def run() -> None:
 
     feed.feedparser.parse = timed("extraction", feed.feedparser.parse)
     feed.FeedSource._entry = timed("extraction", feed.FeedSource._entry)
-    page.extract_article = timed("extraction", page.extract_article)
+    article_pages.extract_article = timed("extraction", article_pages.extract_article)
     wordpress.read_post = timed("extraction", wordpress.read_post)
     collect_module.store = timed("storage", collect_module.store)
     collect_module.summarize.summarize = timed("summarize", collect_module.summarize.summarize)

@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from . import classify, summarize
 from .canonical import canonical_url
+from .dedupe import NearDuplicateIndex
 from .http import HttpClient
 from .models import Article, CategoryMapping, Section, Source
 from .sources import SOURCES, FetchProblem, RawArticle
-from .sources.dedupe import NearDuplicateIndex
 
 # A time this far ahead of the fetch is not believed (scheduled posts, wrong server clocks).
 FUTURE_SLACK = dt.timedelta(hours=1)

@@ -27,6 +27,12 @@ UNSUBSCRIBE_URL = "%%UNSUBSCRIBE_URL%%"
 PREFERENCES_URL = "%%PREFERENCES_URL%%"
 EMAIL = "%%EMAIL%%"
 PLACEHOLDERS = (UNSUBSCRIBE_URL, PREFERENCES_URL, EMAIL)
+# What a person previewing an edition sees in their place: no reader's address or tokens.
+PREVIEW_VALUES = {
+    UNSUBSCRIBE_URL: "#unsubscribe",
+    PREFERENCES_URL: "#preferences",
+    EMAIL: "reader@example.com",
+}
 
 
 class RenderError(Exception):

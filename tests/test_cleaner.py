@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from digest.sources import FetchProblem, FolderSource, RawArticle
-from digest.sources.pagedump import PageDumpError, clean_page
+from digest.sources.saved_page_cleaner import SavedPageError, clean_page
 from digest.sources.wpjson import PostError, read_post
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -93,7 +93,7 @@ def test_fixture_page_read_from_a_folder_keeps_its_address(name):
 @pytest.mark.parametrize("name", ERROR_PAGES)
 def test_fixture_error_page_raises_naming_the_reason(name):
     reason = expected(name)["error"]
-    with pytest.raises(PageDumpError) as caught:
+    with pytest.raises(SavedPageError) as caught:
         clean_page(page_text(name), LA)
     assert reason in str(caught.value)
 
@@ -118,14 +118,14 @@ def test_empty_file_is_reported_before_the_cleaner_runs(tmp_path, monkeypatch):
     def must_not_run(*args, **kwargs):
         raise AssertionError("the cleaner ran on an empty file")
 
-    monkeypatch.setattr("digest.sources.files.clean_page", must_not_run)
+    monkeypatch.setattr("digest.sources.files.clean_pages", must_not_run)
     (problem,) = FolderSource(tmp_path).read_file(path)
     assert problem == FetchProblem(str(path), "empty file")
 
 
 def test_cleaner_itself_rejects_empty_text():
     for text in ("", "\n\n", "\ufeff \n\u00a0\n"):
-        with pytest.raises(PageDumpError, match="empty"):
+        with pytest.raises(SavedPageError, match="empty"):
             clean_page(text, LA)
 
 
@@ -306,7 +306,7 @@ def test_closing_korean_reporter_line_is_the_byline():
     ids=["url-only", "weather-without-date", "bare"],
 )
 def test_page_without_any_date_line_raises_no_date(text):
-    with pytest.raises(PageDumpError, match="no date") as caught:
+    with pytest.raises(SavedPageError, match="no date") as caught:
         clean_page(text, LA)
     assert "An undated story" in str(caught.value)
 
@@ -515,7 +515,7 @@ def test_a_story_about_donations_is_kept():
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from digest.sources.pagedump import clean_pages  # noqa: E402
+from digest.sources.saved_page_cleaner import clean_pages  # noqa: E402
 
 _SENTENCES = [
     LEAD,
@@ -541,7 +541,7 @@ _FURNITURE = [
 def test_cleaner_never_crashes_on_any_text(text):
     try:
         pages = clean_pages(text, LA)
-    except PageDumpError:
+    except SavedPageError:
         return
     for page in pages:
         assert page.headline and page.paragraphs

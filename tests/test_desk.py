@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from digest.compose import compose
-from digest.desk import checks, edits, preview
+from digest.desk import checks, edits, proofs
 from digest.models import Article, Delivery, Edition, EditionItem, EditLog, Section
 from subscribers.models import MailingList, Subscriber, Subscription
 
@@ -148,7 +148,7 @@ def test_approve_unapprove_and_an_approved_edition_cannot_change(world):
 
 
 def test_a_test_send_is_marked_and_is_never_a_delivery(world, settings):
-    preview.send_test(world.edition, world.editor, ["community"])
+    proofs.send_test(world.edition, world.editor, ["community"])
     (path,) = settings.DIGEST_OUTBOX_DIR.rglob("*.eml")
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     assert message["Subject"].startswith("[TEST] ")
@@ -166,7 +166,7 @@ def test_a_test_send_comes_from_the_list_as_readers_see_it(world, settings):
     mailing_list = world.edition.mailing_list
     mailing_list.from_name = "The Korea Daily, Morning"
     mailing_list.save()
-    preview.send_test(world.edition, world.editor)
+    proofs.send_test(world.edition, world.editor)
     (path,) = settings.DIGEST_OUTBOX_DIR.rglob("*.eml")
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     (sender,) = message["From"].addresses
@@ -174,14 +174,14 @@ def test_a_test_send_comes_from_the_list_as_readers_see_it(world, settings):
 
 
 def test_dark_preview_turns_the_dark_rules_on(world):
-    light = preview.preview_html(world.edition)
-    dark = preview.preview_html(world.edition, dark=True)
+    light = proofs.preview_html(world.edition)
+    dark = proofs.preview_html(world.edition, dark=True)
     assert "prefers-color-scheme: dark" in light.replace("(prefers-color-scheme:dark)", "")
-    assert "@media all" in dark and not preview.DARK_QUERY.search(dark)
+    assert "@media all" in dark and not proofs.DARK_QUERY.search(dark)
 
 
 def test_warnings_name_what_to_check(world):
-    html = preview.preview_html(world.edition)
+    html = proofs.preview_html(world.edition)
     kinds = {w.kind for w in checks.warnings_for(world.edition, html)}
     assert kinds == {"empty-section"}  # "More news" has nothing today
     item = items(world.edition, "trade")[0]

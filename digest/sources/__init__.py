@@ -5,10 +5,10 @@
 last_modified=...)`` and ignores what it does not need.
 """
 
+from .article_pages import PageSource
 from .base import FetchProblem, RawArticle, Source
 from .feed import FeedSource
 from .files import FolderSource
-from .page import PageSource
 from .wordpress import WordPressSource
 
 SOURCES: dict[str, type] = {

@@ -17,8 +17,8 @@ import feedparser
 
 from ..http import FetchError, HttpClient
 from .base import FetchProblem, RawArticle, detect_language
+from .html_article import extract_article
 from .safety import plain
-from .web import extract_article
 from .wpjson import html_paragraphs
 
 FEED_TYPES = (

@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .base import FetchProblem, RawArticle
-from .pagedump import PageDumpError, clean_page, clean_pages  # noqa: F401 (tests patch clean_page)
+from .saved_page_cleaner import SavedPageError, clean_pages
 from .wpjson import PostError, read_post
 
 SUFFIXES = {".txt", ".json"}
@@ -56,7 +56,7 @@ class FolderSource:
         try:
             # A listing page holds several stories; an ordinary page goes to clean_page.
             pages = clean_pages(text, self.tz)
-        except PageDumpError as exc:
+        except SavedPageError as exc:
             yield FetchProblem(origin, str(exc))
             return
         for page in pages:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import lxml.html
 
 from .base import RawArticle, detect_language
-from .pagedump import AD_LABEL, BYLINE
+from .saved_page_cleaner import AD_LABEL, BYLINE
 
 SKIP_TAGS = {"figure", "figcaption", "script", "style", "noscript", "iframe", "form", "aside"}
 BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "dd", "dt", "td"}

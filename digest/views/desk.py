@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from subscribers.models import MailingList
 
 from .. import health, stats
-from ..desk import checks, edits, preview
+from ..desk import checks, edits, proofs
 from ..desk.access import editor_required
 from ..models import UNDECIDED, Edition, EditionItem, Section
 from ..render import RenderError
@@ -86,7 +86,7 @@ def edition(request, pk: int):
         for section in sections
     ]
     try:
-        warnings = checks.warnings_for(edition, preview.preview_html(edition))
+        warnings = checks.warnings_for(edition, proofs.preview_html(edition))
         render_error = ""
     except RenderError as exc:
         warnings, render_error = [], str(exc)
@@ -117,7 +117,7 @@ def edition_preview(request, pk: int):
     edition = get_object_or_404(Edition, pk=pk)
     options = _view_options(request.GET)
     try:
-        html = preview.preview_html(edition, options["sections"], dark=options["dark"])
+        html = proofs.preview_html(edition, options["sections"], dark=options["dark"])
     except RenderError as exc:
         return HttpResponse(f"<p>Cannot render: {exc}</p>", status=500)
     response = HttpResponse(html)
@@ -179,7 +179,7 @@ def edition_action(request, pk: int, action: str):
             )
             messages.success(request, "Item added.")
         elif action == "test":
-            to = preview.send_test(edition, user, _view_options(post)["sections"])
+            to = proofs.send_test(edition, user, _view_options(post)["sections"])
             messages.success(request, f"Test sent to {to}.")
         elif action == "approve":
             edits.approve(edition, user)
@@ -192,7 +192,7 @@ def edition_action(request, pk: int, action: str):
             messages.success(request, "Cancelled: it will not be sent.")
         else:
             messages.error(request, "Unknown action.")
-    except (edits.EditError, preview.TestNotSent) as exc:
+    except (edits.EditError, proofs.TestNotSent) as exc:
         messages.error(request, str(exc))
     return _back(request, edition)
 

@@ -16,7 +16,7 @@ from ...delivery.errors import FatalError
 from ...delivery.senders import OutboxSender
 from ...demo import DEMO_DAY, load_demo
 from ...pipeline import run_list
-from ...preview import write_preview
+from ...preview_files import write_preview
 from ._output import console_for, print_ending
 from .run import print_run
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ...compose import ComposeError, day_or_today
 from ...models import Edition
-from ...preview import write_preview
+from ...preview_files import write_preview
 from ...render import RenderError
 from ._output import console_for, mailing_list
 

@@ -14,7 +14,7 @@ from ...http import Fetched, FetchError, HttpClient
 from ...models import Source
 from ...sources import SOURCES, FetchProblem, RawArticle
 from ...sources.base import paragraphs
-from ...sources.web import extract_article
+from ...sources.html_article import extract_article
 
 KINDS = list(SOURCES)
 MIN_ARTICLE_CHARS = 150

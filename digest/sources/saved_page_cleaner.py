@@ -60,7 +60,7 @@ _GLUED_KO = re.compile(
 )
 
 
-class PageDumpError(ValueError):
+class SavedPageError(ValueError):
     """The file is not a usable article page; the message says why."""
 
 
@@ -80,11 +80,11 @@ class CleanPage:
 
 
 def clean_page(text: str, tz: ZoneInfo) -> CleanPage:
-    """Clean one saved page; raises PageDumpError when there is no headline, date or body."""
+    """Clean one saved page; raises SavedPageError when there is no headline, date or body."""
     lines = [_normalize(line) for line in text.lstrip("\ufeff").splitlines()]
     lines = [line for line in lines if line]
     if not lines:
-        raise PageDumpError("empty file")
+        raise SavedPageError("empty file")
     lines = [line for line in lines if not _site_furniture(line)]
 
     url = ""
@@ -107,7 +107,7 @@ def clean_page(text: str, tz: ZoneInfo) -> CleanPage:
             break
         i += 1
     if i >= len(lines):
-        raise PageDumpError("no headline: the file holds only the page header")
+        raise SavedPageError("no headline: the file holds only the page header")
     headline = lines[i]
     body_lines = lines[i + 1 :]
 
@@ -133,10 +133,10 @@ def clean_page(text: str, tz: ZoneInfo) -> CleanPage:
         if not (AD_LABEL.match(line) or MUST_READ.match(line) or TAG_LINE.match(line))
     ]
     if not kept:
-        raise PageDumpError(f"no article text under the headline {headline!r}")
+        raise SavedPageError(f"no article text under the headline {headline!r}")
     date = article_date or widget_date
     if date is None:
-        raise PageDumpError(
+        raise SavedPageError(
             f"no date for {headline!r}: add the weather widget's date line or a 'Published:' line"
         )
     language = detect_language(headline + "\n" + "\n".join(kept))
@@ -176,10 +176,10 @@ def clean_pages(text: str, tz: ZoneInfo) -> list[CleanPage]:
         story = lines[start - 1 : bounds[k + 1] - 1]
         try:
             pages.append(clean_page("\n".join(header + story), tz))
-        except PageDumpError:
+        except SavedPageError:
             continue  # a headline with no text under it: a teaser, nothing to keep
     if not pages:
-        raise PageDumpError("a listing page with no story text under its headlines")
+        raise SavedPageError("a listing page with no story text under its headlines")
     return pages
 
 

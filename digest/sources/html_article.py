@@ -17,8 +17,8 @@ import trafilatura
 
 from ..http import Fetched
 from .base import FetchProblem, RawArticle, detect_language
-from .pagedump import AD_LABEL, BYLINE, KOREAN_REPORTER
 from .safety import plain
+from .saved_page_cleaner import AD_LABEL, BYLINE, KOREAN_REPORTER
 
 _TIME_META = (
     "article:published_time",

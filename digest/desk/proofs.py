@@ -1,4 +1,5 @@
-"""What readers will see, for an editor: the preview page, dark mode, and a test send.
+"""Proofs for an editor: what readers of each section choice will see (the preview page, in
+dark mode too) and a test send to the editor's own inbox.
 
 Nothing here writes a Delivery: a test is a one-off message marked as one (a "[TEST]"
 subject and an ``X-Digest-Test`` header), so it can never count as, or stand in for, a send.
@@ -13,8 +14,7 @@ from collections.abc import Sequence
 from ..compose import edition_view
 from ..delivery.transactional import list_from, send_one_off
 from ..models import Edition, EditLog
-from ..preview import PREVIEW_VALUES
-from ..render import EMAIL, RenderedVariant, personalize, render_variant
+from ..render import EMAIL, PREVIEW_VALUES, RenderedVariant, personalize, render_variant
 
 DARK_QUERY = re.compile(r"@media\s*\(\s*prefers-color-scheme\s*:\s*dark\s*\)")
 

@@ -19,7 +19,7 @@ import lxml.html
 from ..canonical import canonical_url
 from ..http import FetchError, HttpClient
 from .base import FetchProblem, RawArticle
-from .web import extract_article
+from .html_article import extract_article
 
 MAX_LINKS = 40
 # Article addresses on news sites: a dated or numbered path, a long slug, or WordPress's ?p=.

@@ -1,4 +1,5 @@
-"""An edition rendered for a person to look at: no reader's address or tokens in it."""
+"""An edition written to files for a person to open (`digest preview`, `make demo`): the HTML
+and the text part, with stand-ins where a reader's address and links would be."""
 
 from __future__ import annotations
 
@@ -6,13 +7,7 @@ from pathlib import Path
 
 from .compose import edition_view
 from .models import Edition
-from .render import EMAIL, PREFERENCES_URL, UNSUBSCRIBE_URL, personalize, render_variant
-
-PREVIEW_VALUES = {
-    UNSUBSCRIBE_URL: "#unsubscribe",
-    PREFERENCES_URL: "#preferences",
-    EMAIL: "reader@example.com",
-}
+from .render import PREVIEW_VALUES, personalize, render_variant
 
 
 def write_preview(
