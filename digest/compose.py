@@ -80,7 +80,7 @@ def compose(
             f"edition {existing} is {existing.get_status_display().lower()}; only a draft "
             "can be rebuilt"
         )
-    picked = select_items(mailing_list, day, exclude_edition=existing)
+    picked = _select_items(mailing_list, day, exclude_edition=existing)
     if not picked:
         start, end = day_window(day, mailing_list.time_zone)
         raise ComposeError(
@@ -115,7 +115,7 @@ def compose(
     return ComposeResult(edition, existing is None, _counts(edition))
 
 
-def select_items(
+def _select_items(
     mailing_list: MailingList, day: dt.date, exclude_edition: Edition | None = None
 ) -> list[tuple[Section, Article]]:
     """The day's unused articles in the list's language, in section order, capped per section."""

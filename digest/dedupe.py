@@ -22,7 +22,7 @@ THRESHOLD = 0.8
 _WORD = re.compile(r"\w+")
 
 
-def shingles(text: str) -> frozenset[int]:
+def _shingles(text: str) -> frozenset[int]:
     words = _WORD.findall(text.casefold())
     if len(words) < SHINGLE:
         return frozenset()
@@ -32,7 +32,7 @@ def shingles(text: str) -> frozenset[int]:
     )
 
 
-def containment(a: frozenset[int], b: frozenset[int]) -> float:
+def _containment(a: frozenset[int], b: frozenset[int]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / min(len(a), len(b))
@@ -56,7 +56,7 @@ class NearDuplicateIndex:
 
     def find(self, language: str, body: str) -> int | None:
         self._ensure_loaded()
-        mine = shingles(body)
+        mine = _shingles(body)
         if len(mine) < MIN_SHINGLES:
             return None
         votes: Counter[int] = Counter()
@@ -69,7 +69,7 @@ class NearDuplicateIndex:
             if (
                 lang == language
                 and len(theirs) >= MIN_SHINGLES
-                and containment(mine, theirs) >= THRESHOLD
+                and _containment(mine, theirs) >= THRESHOLD
             ):
                 return key
         return None
@@ -86,7 +86,7 @@ class NearDuplicateIndex:
             for h in old[1]:
                 if h % SAMPLE == 0:
                     self._index.get(h, set()).discard(key)
-        found = shingles(body)
+        found = _shingles(body)
         self._bodies[key] = (language, found)
         for h in found:
             if h % SAMPLE == 0:

@@ -62,7 +62,7 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(dt.UTC).isoformat()
 
 
-def last_editions() -> list[dict]:
+def _last_editions() -> list[dict]:
     """Each list's newest edition: its day and state (one small query per list)."""
     from subscribers.models import MailingList
 
@@ -87,7 +87,7 @@ def report(now: dt.datetime | None = None) -> tuple[bool, dict]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         scheduler = scheduler_state(now)
-        editions = last_editions()
+        editions = _last_editions()
     except DatabaseError as exc:
         # The answer is public: the kind of error only; the words (host, user) go to the log.
         log.error("health check: the database cannot be reached: %s", exc)

@@ -26,7 +26,7 @@ def desk_url(edition: Edition) -> str:
     return f"{settings.SITE_URL}/desk/editions/{edition.pk}/"
 
 
-def editor_addresses() -> list[str]:
+def _editor_addresses() -> list[str]:
     """Editors and admins with an address: they are the ones who can act on the desk."""
     users = get_user_model().objects.filter(
         Q(groups__name=EDITORS_GROUP) | Q(is_superuser=True), is_active=True
@@ -36,7 +36,7 @@ def editor_addresses() -> list[str]:
 
 def email_editors(subject: str, text: str) -> int:
     """Send a notice to every editor through the configured sender; returns how many."""
-    addresses = editor_addresses()
+    addresses = _editor_addresses()
     if not addresses:
         log.warning("no editor has an email address; not told: %s", subject)
         return 0

@@ -61,7 +61,7 @@ MISFIRE_GRACE = 30 * 60  # seconds: a fire up to 30 minutes late still runs (tic
 
 
 @dataclass(frozen=True)
-class DayTimes:
+class _DayTimes:
     """One list's moments on one local day, as UTC instants."""
 
     day: dt.date
@@ -70,13 +70,13 @@ class DayTimes:
     deadline: dt.datetime
 
 
-def day_times(mailing_list: MailingList, day: dt.date) -> DayTimes:
+def _day_times(mailing_list: MailingList, day: dt.date) -> _DayTimes:
     tz = ZoneInfo(mailing_list.time_zone)
 
     def at(time: dt.time) -> dt.datetime:
         return dt.datetime.combine(day, time, tzinfo=tz).astimezone(dt.UTC)
 
-    return DayTimes(
+    return _DayTimes(
         day,
         at(mailing_list.compose_time),
         at(mailing_list.send_time),
@@ -84,7 +84,7 @@ def day_times(mailing_list: MailingList, day: dt.date) -> DayTimes:
     )
 
 
-def local_day(mailing_list: MailingList, now: dt.datetime) -> dt.date:
+def _local_day(mailing_list: MailingList, now: dt.datetime) -> dt.date:
     return now.astimezone(ZoneInfo(mailing_list.time_zone)).date()
 
 
@@ -102,7 +102,7 @@ def tick(
 ) -> str:
     """Do what is due for the list's edition of today (in its time zone); returns what was
     done, for the log. Safe to call at any time, any number of times."""
-    times = day_times(mailing_list, local_day(mailing_list, now))
+    times = _day_times(mailing_list, _local_day(mailing_list, now))
     if now < times.compose_at:
         return "waiting for the compose time"
     edition = Edition.objects.filter(mailing_list=mailing_list, date=times.day).first()
@@ -216,7 +216,7 @@ def _send_due(edition, now, times, sender_factory, notify, clock) -> str:
     return f"sent {report.sent}" + (f"; open: {shown}" if shown else "")
 
 
-def _rule_line(mailing_list: MailingList, times: DayTimes) -> str:
+def _rule_line(mailing_list: MailingList, times: _DayTimes) -> str:
     rule = mailing_list.get_approval_display()
     return (
         f"Approval: {rule}. Send time {_local(times.send_at, mailing_list)}, "

@@ -43,7 +43,7 @@ def choose(configured: str, *, debug: bool) -> str:
     )
 
 
-def new_key() -> str:
+def _new_key() -> str:
     """67 URL-safe characters: no quoting, '#' or '$' for a .env file or a shell to mangle."""
     return secrets.token_urlsafe(50)
 
@@ -54,7 +54,7 @@ def home() -> Path:
     return Path(os.environ.get("DIGEST_HOME") or default).resolve()
 
 
-def ensure(env_file: Path) -> bool:
+def _ensure(env_file: Path) -> bool:
     """Append a random key to ``env_file`` unless a key is already set there or in the
     environment; True if one was written. Never replaces a key: links already sent must keep
     working (rotate with DJANGO_SECRET_KEY_FALLBACKS instead)."""
@@ -72,13 +72,13 @@ def ensure(env_file: Path) -> bool:
         if existing and not existing.endswith("\n"):
             f.write("\n")
         f.write("# Signs readers' links; written by `python -m digest.secretkey`. Keep it.\n")
-        f.write(f"{NAME}={new_key()}\n")
+        f.write(f"{NAME}={_new_key()}\n")
     return True
 
 
 def main() -> None:
     env_file = home() / ".env"
-    if ensure(env_file):
+    if _ensure(env_file):
         print(f"wrote a new random {NAME} to {env_file}")
 
 

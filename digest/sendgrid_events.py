@@ -22,7 +22,7 @@ DROP_REASONS = {
 }
 
 
-def from_sendgrid(event: dict) -> ProviderEvent:
+def _from_sendgrid(event: dict) -> ProviderEvent:
     """One SendGrid event in our words (one with no id or kind is counted invalid)."""
     kind = str(event.get("event") or "")
     reason = str(event.get("reason") or event.get("response") or "").strip()
@@ -46,7 +46,7 @@ def from_sendgrid(event: dict) -> ProviderEvent:
 
 def apply_sendgrid_events(events: list[dict], now: dt.datetime | None = None) -> EventReport:
     """Record and act on the events of one verified Event Webhook post."""
-    return record_events([from_sendgrid(e) for e in events], now)
+    return record_events([_from_sendgrid(e) for e in events], now)
 
 
 def _event_id(event: dict) -> str:

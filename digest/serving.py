@@ -48,7 +48,7 @@ class ServeOptions:
         return options
 
 
-def static_fingerprint() -> str:
+def _static_fingerprint() -> str:
     """What the collection is made from: every file the static finders see (name, size,
     modification time) and the storage that writes them."""
     from django.contrib.staticfiles.finders import get_finders
@@ -64,22 +64,22 @@ def static_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def fingerprint_file() -> Path:
+def _fingerprint_file() -> Path:
     return Path(settings.STATIC_ROOT).parent / FINGERPRINT_NAME
 
 
 def static_is_current() -> bool:
     """True when STATIC_ROOT holds a manifest collected from the apps' files as they are."""
     root = Path(settings.STATIC_ROOT)
-    mark = fingerprint_file()
+    mark = _fingerprint_file()
     return (
         (root / MANIFEST_NAME).is_file()
         and mark.is_file()
-        and mark.read_text().strip() == static_fingerprint()
+        and mark.read_text().strip() == _static_fingerprint()
     )
 
 
-def production_env() -> dict[str, str]:
+def _production_env() -> dict[str, str]:
     """This process's environment with the production static storage turned on."""
     return {
         **os.environ,
@@ -95,10 +95,10 @@ def collect_static() -> int:
 
     Files of an earlier collection stay (no ``--clear``): a page a browser loaded before a
     restart may still ask for them."""
-    fingerprint = static_fingerprint()
+    fingerprint = _static_fingerprint()
     done = subprocess.run(
         [sys.executable, "-m", "digest.cli", "collectstatic", "--no-input", "-v", "0"],
-        env=production_env(),
+        env=_production_env(),
         capture_output=True,
         text=True,
     )
@@ -107,7 +107,7 @@ def collect_static() -> int:
             f"collectstatic into {settings.STATIC_ROOT} failed: "
             f"{(done.stderr or done.stdout).strip()[-2000:]}"
         )
-    fingerprint_file().write_text(fingerprint + "\n")
+    _fingerprint_file().write_text(fingerprint + "\n")
     manifest = json.loads((Path(settings.STATIC_ROOT) / MANIFEST_NAME).read_text())
     return len(manifest.get("paths", {}))
 
@@ -146,4 +146,4 @@ def exec_gunicorn(options: ServeOptions) -> None:
     argv = gunicorn_argv(options)
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execve(argv[0], argv, production_env())
+    os.execve(argv[0], argv, _production_env())

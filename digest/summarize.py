@@ -82,7 +82,7 @@ class LeadSummarizer:
         budget = self.max_chars if self.max_chars is not None else DEFAULT_MAX_CHARS[language]
         chosen: list[str] = []
         length = 0
-        for sentence in story_sentences(body, language):
+        for sentence in _story_sentences(body, language):
             added = len(sentence) + (1 if chosen else 0)
             if len(chosen) >= self.min_sentences and length + added > budget:
                 break
@@ -101,7 +101,7 @@ def summarize(body: str, language: str) -> str:
     return _default.summarize(body, language)
 
 
-def story_sentences(body: str, language: str) -> list[str]:
+def _story_sentences(body: str, language: str) -> list[str]:
     """The body's sentences in order, without captions, bylines, datelines and other furniture."""
     minimum = MIN_SENTENCE_CHARS[language]
     sentences: list[str] = []

@@ -38,7 +38,7 @@ TIMESTAMP_HEADER = "X-Twilio-Email-Event-Webhook-Timestamp"
 MAX_FUTURE = 300  # seconds a timestamp may be ahead of our clock
 
 
-class BadKey(ValueError):
+class _BadKey(ValueError):
     """SENDGRID_WEBHOOK_PUBLIC_KEY is set but is not an ECDSA P-256 public key."""
 
 
@@ -51,13 +51,15 @@ def public_key(value: str) -> ec.EllipticCurvePublicKey:
     try:
         key = EventWebhook().convert_public_key_to_ecdsa(body)
     except Exception as exc:
-        raise BadKey(str(exc)) from exc
+        raise _BadKey(str(exc)) from exc
     if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp256r1":
-        raise BadKey("not an ECDSA P-256 public key")
+        raise _BadKey("not an ECDSA P-256 public key")
     return key
 
 
-def signature_ok(body: str, signature: str, timestamp: str, key: ec.EllipticCurvePublicKey) -> bool:
+def _signature_ok(
+    body: str, signature: str, timestamp: str, key: ec.EllipticCurvePublicKey
+) -> bool:
     """SendGrid's own check; a signature that is not even base64 is simply a bad one."""
     try:
         return bool(EventWebhook().verify_signature(body, signature, timestamp, key))
@@ -65,7 +67,7 @@ def signature_ok(body: str, signature: str, timestamp: str, key: ec.EllipticCurv
         return False
 
 
-def timestamp_problem(timestamp: str, now: float, max_age: int) -> str:
+def _timestamp_problem(timestamp: str, now: float, max_age: int) -> str:
     """Why a signed timestamp is unacceptable, or '' when it is fine."""
     if not re.fullmatch(r"[0-9]{1,12}", timestamp):
         return "timestamp is not a unix time"
@@ -99,14 +101,14 @@ def sendgrid_events(request: HttpRequest) -> HttpResponse:
         )
     try:
         key = public_key(configured)
-    except BadKey as exc:
+    except _BadKey as exc:
         return _refuse(503, f"SENDGRID_WEBHOOK_PUBLIC_KEY is not a usable key: {exc}", request)
 
     signature = request.headers.get(SIGNATURE_HEADER, "").strip()
     timestamp = request.headers.get(TIMESTAMP_HEADER, "").strip()
     if not signature or not timestamp:
         return _refuse(403, "missing signature", request)
-    problem = timestamp_problem(timestamp, time.time(), settings.SENDGRID_WEBHOOK_MAX_AGE)
+    problem = _timestamp_problem(timestamp, time.time(), settings.SENDGRID_WEBHOOK_MAX_AGE)
     if problem:
         return _refuse(403, problem, request)
     try:
@@ -114,7 +116,7 @@ def sendgrid_events(request: HttpRequest) -> HttpResponse:
         body = request.body.decode("utf-8")
     except UnicodeDecodeError:
         return _refuse(403, "bad signature", request)
-    if not signature_ok(body, signature, timestamp, key):
+    if not _signature_ok(body, signature, timestamp, key):
         return _refuse(403, "bad signature", request)
 
     try:

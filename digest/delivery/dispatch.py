@@ -350,7 +350,7 @@ class _Run:
                 flight = None
             if isinstance(exc, FatalError):
                 pause(self.edition, str(exc))
-                self.report.stopped = paused_message(self.edition, str(exc))
+                self.report.stopped = _paused_message(self.edition, str(exc))
             else:
                 self.report.stopped = str(exc)
         finally:
@@ -376,7 +376,7 @@ class _Run:
                     personalizer.variant(variant)
                 except RenderError as exc:
                     reason = pause(self.edition, f"the email cannot be rendered: {exc}")
-                    self.render_error = paused_message(self.edition, reason)
+                    self.render_error = _paused_message(self.edition, reason)
                     return None
             size = self.options.batch_size
             batch = ledger.claim(self.edition, size, now, chosen)
@@ -502,7 +502,7 @@ class _Run:
         reason = f"{self.failed_batches} batches in a row failed (last: "
         reason += f"{self.last_error or 'no answer'})"
         pause(self.edition, reason)
-        return paused_message(self.edition, reason)
+        return _paused_message(self.edition, reason)
 
 
 @contextmanager
@@ -563,7 +563,7 @@ def check_startable(edition: Edition, now) -> None:
         raise DispatchError(f"edition {edition} is {reason}")
 
 
-def paused_message(edition: Edition, reason: str) -> str:
+def _paused_message(edition: Edition, reason: str) -> str:
     """A stop that paused the edition: why, the state it is in now, and what goes on."""
     ref = f"{edition.mailing_list.slug}/{edition.date:%Y-%m-%d}"
     return (

@@ -27,7 +27,7 @@ def to_bytes(message: OutgoingMessage) -> bytes:
         ("MIME-Version", "1.0"),
         ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
     ]
-    parts = [header_bytes(name, value) for name, value in headers]
+    parts = [_header_bytes(name, value) for name, value in headers]
     parts.append(b"\r\n")
     for subtype, content in (("plain", message.text), ("html", message.html)):
         parts.append(
@@ -41,7 +41,7 @@ def to_bytes(message: OutgoingMessage) -> bytes:
     return b"".join(parts)
 
 
-def header_bytes(name: str, value: str) -> bytes:
+def _header_bytes(name: str, value: str) -> bytes:
     """One folded header line. Short ASCII values (most per-reader ones) skip the policy."""
     if value.isascii() and "\r" not in value and "\n" not in value:
         line = f"{name}: {value}"

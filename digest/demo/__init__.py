@@ -21,6 +21,8 @@ ARTICLES_DIR = DEMO_DIR / "articles"
 DEMO_DAY = dt.date(2026, 11, 24)
 SOURCE_NAME = "Demo articles (saved pages and WordPress posts)"
 
+__all__ = ["ARTICLES_DIR", "DEMO_DAY", "DEMO_DIR", "SOURCE_NAME", "load_demo"]
+
 
 @transaction.atomic
 def load_demo() -> dict[str, int]:

@@ -4,3 +4,5 @@
 editor should look at before approving, ``proofs`` renders what readers will see and sends
 a test, ``access`` says who may use the desk.
 """
+
+__all__ = ["access", "checks", "edits", "proofs"]

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 EDITORS_GROUP = "editors"  # created by migration 0006
 
 
-def is_editor(user) -> bool:
+def _is_editor(user) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
     return user.is_superuser or user.groups.filter(name=EDITORS_GROUP).exists()
@@ -21,7 +21,7 @@ def editor_required(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not is_editor(request.user):
+        if not _is_editor(request.user):
             raise PermissionDenied("the desk is for editors")
         return view(request, *args, **kwargs)
 

@@ -54,7 +54,7 @@ class PageSource:
             except FetchError as exc:
                 yield FetchProblem(self.location, str(exc))
                 return
-            urls = article_links(
+            urls = _article_links(
                 front.text,
                 front.url,
                 self.options.get("link_pattern") or ARTICLE_LINK,
@@ -78,7 +78,7 @@ class PageSource:
             yield item
 
 
-def article_links(html: str, base: str, pattern: str, limit: int) -> list[str]:
+def _article_links(html: str, base: str, pattern: str, limit: int) -> list[str]:
     """Links on a front page to articles of the same site, each once, in page order."""
     try:
         tree = lxml.html.document_fromstring(html)

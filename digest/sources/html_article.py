@@ -35,7 +35,7 @@ _AUTHOR_META = ("author", "article:author", "byl", "dc.creator", "sailthru.autho
 _TITLE_SUFFIX = re.compile(r"\s+[|\-–—]\s+[^|\-–—]{2,60}$")
 
 
-def parse_time(value: str, tz: ZoneInfo) -> dt.datetime | None:
+def _parse_time(value: str, tz: ZoneInfo) -> dt.datetime | None:
     """An ISO 8601 time (or date) from a page or feed, as aware UTC; naive times are local."""
     value = (value or "").strip()
     if not value:
@@ -86,14 +86,14 @@ def extract_article(
     published = None
     for key in _TIME_META:
         if meta.get(key):
-            published = parse_time(meta[key], tz)
+            published = _parse_time(meta[key], tz)
             if published:
                 break
     if published is None:
         times = tree.xpath("//time[@datetime]/@datetime")
-        published = parse_time(times[0], tz) if times else None
+        published = _parse_time(times[0], tz) if times else None
     if published is None and doc is not None and doc.date:
-        published = parse_time(doc.date, tz)
+        published = _parse_time(doc.date, tz)
     byline = next((meta[k] for k in _AUTHOR_META if meta.get(k)), "") or (
         doc.author if doc and doc.author else ""
     )

@@ -123,7 +123,7 @@ def clean_page(text: str, tz: ZoneInfo) -> CleanPage:
                     article_date = parsed
                 continue
         kept.append(line)
-    kept = [part for line in kept for part in split_glued(line)]
+    kept = [part for line in kept for part in _split_glued(line)]
 
     byline, kept = _take_byline(kept)
     kept = _drop_captions(kept)
@@ -183,7 +183,7 @@ def clean_pages(text: str, tz: ZoneInfo) -> list[CleanPage]:
     return pages
 
 
-def split_glued(line: str) -> list[str]:
+def _split_glued(line: str) -> list[str]:
     """Split paragraphs that lost their break: "...said.The next..." is two paragraphs."""
     parts = _GLUED_KO.split(line) if _GLUED_KO.search(line) else [line]
     out: list[str] = []

@@ -22,7 +22,7 @@ PER_PAGE = 100
 MAX_PAGES = 50  # 5,000 posts: more than a day of any site; a guard against a runaway loop
 
 
-def posts_endpoint(location: str) -> str:
+def _posts_endpoint(location: str) -> str:
     """The posts endpoint for a site address (``https://site``) or the endpoint itself."""
     location = location.strip()
     if "/wp-json/" in location or "rest_route=" in location:
@@ -47,7 +47,7 @@ class WordPressSource:
         now: dt.datetime | None = None,
         **_ignored: Any,
     ) -> None:
-        self.endpoint = posts_endpoint(location)
+        self.endpoint = _posts_endpoint(location)
         self.tz = ZoneInfo(time_zone)
         self.options = dict(options or {})
         self.client = client or HttpClient()

@@ -23,7 +23,7 @@ from rich.text import Text
 LOG_EVERY = 5.0  # seconds between log lines when the output is not a terminal
 
 
-class RateColumn(ProgressColumn):
+class _RateColumn(ProgressColumn):
     """Recipients a second, as the bar measures them."""
 
     def render(self, task: Task) -> Text:
@@ -40,7 +40,7 @@ def progress_reporter(
             TextColumn("sending"),
             BarColumn(),
             MofNCompleteColumn(),
-            RateColumn(),
+            _RateColumn(),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
             console=console,
@@ -62,12 +62,12 @@ def progress_reporter(
         first[:] = first or [(now, done)]
         if now - last[0] >= LOG_EVERY or done == total:
             last[0] = now
-            console.print(log_line(done, total, now - first[0][0], done - first[0][1]))
+            console.print(_log_line(done, total, now - first[0][0], done - first[0][1]))
 
     yield log
 
 
-def log_line(done: int, total: int, seconds: float, sent_meanwhile: int) -> str:
+def _log_line(done: int, total: int, seconds: float, sent_meanwhile: int) -> str:
     """``sent 500/1,000 (50/s, about 10 s left)``: the rate over this run so far."""
     line = f"sent {done:,}/{total:,}"
     if seconds <= 0 or sent_meanwhile <= 0:
