@@ -1,7 +1,7 @@
 """What collecting from the web costs: 1,000 articles from a local server, and where time goes.
 
 ``python -m bench.collect`` builds a throwaway SQLite database, starts the tests' local web
-server (``tests/webserver.py``, 127.0.0.1) serving generated content, and collects:
+server (``digest/testing/local_web.py``, 127.0.0.1) serving generated content, and collects:
 
 - 400 articles from four RSS feeds with full text (``content:encoded``), 100 items each;
 - 300 from a WordPress API, three pages of 100 posts with ``_embed``;
@@ -197,7 +197,7 @@ def run() -> None:
     from digest.http import HttpClient
     from digest.models import Article, Source
     from digest.sources import article_pages, feed, wordpress
-    from tests.webserver import LocalWeb
+    from digest.testing.local_web import LocalWeb
 
     rnd = random.Random(20261124)
     timers = {"extraction": 0.0, "storage": 0.0, "summarize": 0.0}

@@ -1,8 +1,8 @@
 """Servers that take mail and throw it away, for the delivery benchmark (own processes).
 
-``python -m bench.sinks http PORT``: the local Mail Send API of the tests
-(``tests/sendgrid_api.py``): it parses and checks every request against the documented
-contract, then answers 202 with an X-Message-Id, as the real service would.
+``python -m bench.sinks http PORT``: the local Mail Send API
+(``digest/testing/sendgrid_api.py``): it parses and checks every request against the
+documented contract, then answers 202 with an X-Message-Id, as the real service would.
 ``python -m bench.sinks smtp PORT``: an aiosmtpd server that accepts every message.
 """
 
@@ -20,7 +20,7 @@ class Discard:
 def main() -> None:
     kind, port = sys.argv[1], int(sys.argv[2])
     if kind == "http":
-        from tests.sendgrid_api import SendGridAPI
+        from digest.testing.sendgrid_api import SendGridAPI
 
         SendGridAPI("SG.bench", keep=False, port=port).server.serve_forever()
     else:

@@ -6,24 +6,21 @@ from __future__ import annotations
 import os
 import runpy
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import digest
+from digest.testing import sites
 
 SETTINGS_FILE = Path(digest.__file__).with_name("settings.py")
-DIGEST = Path(sys.executable).with_name("digest")
-# Everything a deployment configures; none of the test run's own values may leak in.
-OURS = ("DJANGO_", "DIGEST_", "DATABASE_", "SITE_URL", "SMTP_", "SENDGRID_", "SUBSCRIBE_")
 
 
 def load_settings(monkeypatch: pytest.MonkeyPatch, home: Path, **env: str) -> dict:
     """The module-level names settings.py defines from exactly ``env`` (DIGEST_HOME=home,
     so no .env of the checkout is read)."""
     for name in list(os.environ):
-        if name.startswith(OURS) and name != "DJANGO_SETTINGS_MODULE":
+        if name.startswith(sites.OURS) and name != "DJANGO_SETTINGS_MODULE":
             monkeypatch.delenv(name)
     monkeypatch.setenv("DIGEST_HOME", str(home))
     for name, value in env.items():
@@ -33,11 +30,10 @@ def load_settings(monkeypatch: pytest.MonkeyPatch, home: Path, **env: str) -> di
 
 def clean_env(home: Path, **env: str) -> dict[str, str]:
     """A process environment with none of ours but ``env``, its home (and .env) at ``home``."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(OURS)}
-    return {**base, "DIGEST_HOME": str(home), **env}
+    return sites.clean_env(DIGEST_HOME=str(home), **env)
 
 
 def run_digest(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(DIGEST), *args], env=env, capture_output=True, text=True, timeout=120
+        [str(sites.DIGEST), *args], env=env, capture_output=True, text=True, timeout=120
     )

@@ -8,7 +8,7 @@ from digest.delivery.dispatch import send_edition
 from digest.delivery.senders import MemorySender
 from digest.models import Edition
 
-from .test_desk import build
+from .newsroom import build
 
 pytestmark = pytest.mark.django_db
 

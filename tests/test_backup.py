@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from .processes import Site
-from .sendgrid_api import Answer, SendGridAPI
-from .servers import SECRET_KEY
+from digest.testing.sendgrid_api import Answer, SendGridAPI
+from digest.testing.sites import Site
+from digest.testing.web_server import SECRET_KEY
 
 KEY = "SG.backup-key"
 EDITION = "morning-en/2026-11-24"

@@ -5,38 +5,14 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.processes import base_env
-
-DIGEST = Path(sys.executable).with_name("digest")
-
 
 @pytest.fixture
-def home(tmp_path):
-    env = base_env()
-    env.update(
-        DIGEST_HOME=str(tmp_path),
-        DATABASE_URL=f"sqlite:///{tmp_path}/cli.sqlite3",
-        DIGEST_OUTBOX_DIR=str(tmp_path / "outbox"),
-        SITE_URL="https://news.example.com",
-        COLUMNS="120",
-    )
-
-    def digest(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run(
-            [str(DIGEST), *args], env=env, capture_output=True, text=True, timeout=120
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(f"digest {args} -> {result.returncode}\n{result.stderr}")
-        return result
-
-    digest("migrate", "-v", "0")
-    return tmp_path, digest
+def home(tmp_path, cli):
+    return tmp_path, cli
 
 
 def test_run_collects_composes_sends_and_summarizes(home):

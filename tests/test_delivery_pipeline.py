@@ -17,9 +17,8 @@ from digest.delivery.dispatch import SendOptions, send_edition
 from digest.delivery.senders import MemorySender, SendGridSender
 from digest.demo import DEMO_DAY
 from digest.models import Delivery, Edition, Handoff
+from digest.testing.sendgrid_api import Answer, SendGridAPI
 from subscribers.models import MailingList
-
-from .sendgrid_api import Answer, SendGridAPI
 
 pytestmark = pytest.mark.django_db
 

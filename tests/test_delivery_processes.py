@@ -17,9 +17,9 @@ import time
 
 import pytest
 
-from .processes import Site
-from .sendgrid_api import Answer, SendGridAPI
-from .smtpd import Handler, SmtpServer
+from digest.testing.sendgrid_api import Answer, SendGridAPI
+from digest.testing.sites import Site
+from digest.testing.smtp_server import Handler, SmtpServer
 
 KEY = "SG.process-key"
 EDITION = "morning-en/2026-11-24"

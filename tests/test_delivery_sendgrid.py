@@ -14,9 +14,8 @@ from digest.delivery.senders.base import Batch, Recipient
 from digest.delivery.senders.sendgrid import requests_for
 from digest.demo import DEMO_DAY
 from digest.models import Delivery, Edition
+from digest.testing.sendgrid_api import Answer, SendGridAPI, contract_errors
 from subscribers.models import MailingList
-
-from .sendgrid_api import Answer, SendGridAPI, contract_errors
 
 pytestmark = pytest.mark.django_db
 

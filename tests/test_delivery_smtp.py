@@ -12,9 +12,8 @@ from digest.delivery.dispatch import send_edition
 from digest.delivery.senders import SmtpSender
 from digest.demo import DEMO_DAY
 from digest.models import Delivery, Edition
+from digest.testing.smtp_server import Handler, SmtpServer
 from subscribers.models import MailingList, Subscription
-
-from .smtpd import Handler, SmtpServer
 
 pytestmark = pytest.mark.django_db
 
@@ -160,7 +159,7 @@ def test_a_dropped_connection_is_reopened_and_nothing_is_lost(demo):
 
 
 def test_an_unreachable_server_stops_the_run_and_keeps_everyone_pending(demo):
-    from .smtpd import free_port
+    from digest.testing.smtp_server import free_port
 
     edition = edition_for("morning-en")
     report = send_edition(edition, SmtpSender(f"smtp://127.0.0.1:{free_port()}", timeout=2))

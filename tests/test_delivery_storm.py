@@ -16,9 +16,8 @@ from digest.delivery.dispatch import SendOptions, send_edition
 from digest.delivery.senders import SendGridSender
 from digest.demo import DEMO_DAY
 from digest.models import Delivery
+from digest.testing.sendgrid_api import Answer, SendGridAPI
 from subscribers.models import MailingList, Subscriber, Subscription
-
-from .sendgrid_api import Answer, SendGridAPI
 
 pytestmark = pytest.mark.django_db
 KEY = "SG.storm"

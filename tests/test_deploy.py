@@ -14,9 +14,9 @@ import httpx
 import pytest
 from django.core.management import get_commands, load_command_class
 
-from .processes import ROOT, Site
-from .servers import SECRET_KEY, WebServer
-from .smtpd import free_port
+from digest.testing.sites import ROOT, Site
+from digest.testing.smtp_server import free_port
+from digest.testing.web_server import SECRET_KEY, WebServer
 
 DEPLOY = ROOT / "deploy"
 DIGEST = "/srv/digest/.venv/bin/digest"

@@ -14,7 +14,7 @@ from digest.delivery.senders import MemorySender
 from digest.models import Edition
 from digest.urls import desk_patterns
 
-from .test_desk import PASSWORD, build
+from .newsroom import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +24,6 @@ def _fresh_throttle():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def world():
-    return build()
 
 
 def desk_requests(world) -> list[tuple[str, str, str, dict]]:

@@ -11,10 +11,9 @@ import pytest
 from django.test import Client
 
 from digest.errormail import parse_admins
-
-from .processes import ROOT, Site
-from .servers import SECRET_KEY
-from .smtpd import Handler, SmtpServer, free_port
+from digest.testing.sites import ROOT, Site
+from digest.testing.smtp_server import Handler, SmtpServer, free_port
+from digest.testing.web_server import SECRET_KEY
 
 
 def test_admins_are_read_from_names_and_addresses():

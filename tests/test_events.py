@@ -3,102 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 import pytest
 from django.db import OperationalError
 
 from digest import events as events_module
-from digest.compose import compose
-from digest.delivery.dispatch import send_edition
-from digest.delivery.senders import MemorySender, SendResult
-from digest.demo import DEMO_DAY
+from digest.delivery.senders import SendResult
 from digest.events import ProviderEvent, apply_send_failures, record_events
-from digest.models import Delivery, Edition, Event
+from digest.models import Delivery, Event
 from digest.sendgrid_events import apply_sendgrid_events as apply_events
 from digest.stats import edition_stats
-from subscribers.models import ConsentEvent, MailingList, Subscriber, Subscription
+from subscribers.models import ConsentEvent, Subscriber
 from subscribers.privacy import erase
+
+from .provider_events import delivery, demo_batch, event, snapshot, status, subscription
 
 pytestmark = pytest.mark.django_db
 
-_ids = itertools.count(1)
-TIME = 1795_500_000  # a unix time on the demo's morning, give or take
-
-
-def send_demo() -> tuple[Edition, Edition]:
-    """Both demo editions composed and sent to memory: real deliveries to report on."""
-    editions = []
-    for slug in ("morning-en", "morning-ko"):
-        edition = compose(MailingList.objects.get(slug=slug), DEMO_DAY).edition
-        send_edition(edition, MemorySender())
-        editions.append(edition)
-    return editions[0], editions[1]
-
-
-def delivery(edition: Edition, email: str) -> Delivery:
-    return Delivery.objects.get(edition=edition, email__iexact=email)
-
-
-def event(d: Delivery | None, kind: str, email: str | None = None, **extra) -> dict:
-    """One event as SendGrid posts it, our custom_args as top-level fields."""
-    data = {
-        "email": email or (d.email if d else ""),
-        "timestamp": TIME + next(_ids),
-        "event": kind,
-        "sg_event_id": f"sg-{next(_ids)}",
-        "sg_message_id": "14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0",
-    }
-    if d is not None:
-        data |= {"delivery_id": str(d.pk), "edition_id": str(d.edition_id)}
-    return data | extra
-
-
-def demo_batch(english: Edition, korean: Edition) -> list[dict]:
-    grace = delivery(english, "grace.kim@example.com")
-    daniel = delivery(english, "daniel.cho@example.com")
-    robert = delivery(english, "robert.han@example.org")
-    minji = delivery(english, "minji.park@example.com")
-    sujin = delivery(korean, "sujin.lee@example.net")
-    return [
-        event(grace, "processed"),
-        event(grace, "delivered", response="250 OK"),
-        event(grace, "open", ip="203.0.113.9", useragent="Mail"),
-        event(grace, "open", ip="203.0.113.9", useragent="Mail"),
-        event(grace, "click", url="https://news.example.com/a"),
-        event(grace, "deferred", response="421 try later"),  # late: must not undo "delivered"
-        # Soft bounce, and the address in another case: matched, nobody blocked.
-        event(daniel, "bounce", email="daniel.cho@EXAMPLE.com", type="blocked", status="4.0.0"),
-        event(robert, "bounce", type="bounce", status="5.1.1", reason="550 5.1.1 no such user"),
-        event(robert, "delivered"),  # out of order: must not hide the bounce
-        event(minji, "delivered"),
-        event(minji, "unsubscribe"),
-        event(sujin, "delivered"),
-        event(sujin, "spamreport"),
-    ]
-
-
-def snapshot() -> tuple:
-    return (
-        list(Delivery.objects.values_list("id", "outcome", "delivered_at", "opens", "clicks")),
-        list(Subscriber.objects.values_list("id", "status", "status_reason")),
-        list(Subscription.objects.values_list("id", "status")),
-        list(ConsentEvent.objects.values_list("id", "subscriber_id", "kind", "how", "detail")),
-        list(Event.objects.values_list("id", "provider_event_id", "delivery_id", "email")),
-    )
-
-
-def status(email: str) -> str:
-    return Subscriber.objects.get(email__iexact=email).status
-
-
-def subscription(email: str, slug: str) -> str:
-    return Subscription.objects.get(subscriber__email__iexact=email, mailing_list__slug=slug).status
-
 
 @pytest.fixture
-def editions(demo):
-    return send_demo()
+def editions(sent_demo):
+    return sent_demo
 
 
 def test_a_batch_updates_deliveries_and_applies_the_policy(editions):
@@ -347,10 +272,10 @@ def test_smtp_bad_mailbox_failures_block_through_the_same_path(editions):
     assert apply_send_failures([]) == 0
 
 
-def test_any_provider_reports_through_the_same_entry_and_policy(demo):
+def test_any_provider_reports_through_the_same_entry_and_policy(sent_demo):
     """A provider other than SendGrid needs only an adapter to ProviderEvent: the record,
     the matching and the policy are the same (here, a hard bounce and a complaint)."""
-    english, _ = send_demo()
+    english, _ = sent_demo
     robert = delivery(english, "robert.han@example.org")
     grace = delivery(english, "grace.kim@example.com")
     common = {"edition_id": english.pk, "provider": "ses", "at": dt.datetime.now(dt.UTC)}

@@ -17,11 +17,10 @@ from digest import lease
 from digest import schedule as sched
 from digest.clock import FakeClock
 from digest.models import Edition, Heartbeat, Lock
+from digest.testing.sites import Site
+from digest.testing.smtp_server import free_port
+from digest.testing.web_server import SECRET_KEY, WebServer
 from subscribers.models import MailingList
-
-from .processes import Site
-from .servers import SECRET_KEY, WebServer
-from .smtpd import free_port
 
 pytestmark = pytest.mark.django_db
 

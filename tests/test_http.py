@@ -5,15 +5,8 @@ from __future__ import annotations
 import pytest
 
 from digest.http import USER_AGENT, FetchError, HttpClient, decode
-from tests.webserver import LocalWeb
 
 KOREAN = "한인타운 시니어 아파트에 무료 건강검진"
-
-
-@pytest.fixture(scope="module")
-def web():
-    with LocalWeb() as server:
-        yield server
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,6 @@ from digest.demo import load_demo
 from subscribers.addresses import InvalidAddress, address_hash, clean_address
 from subscribers.importer import ImportFileError, ReportRow, export_csv, import_csv
 from subscribers.models import ConsentEvent, ErasedAddress, MailingList, Subscriber, Subscription
-from tests.processes import base_env
 
 pytestmark = pytest.mark.django_db
 
@@ -411,25 +408,17 @@ def test_cli_export_to_stdout_and_to_a_file(lists, tmp_path):
     assert "4 subscription(s) of morning-ko written to" in err.getvalue()
 
 
-def test_the_digest_command_exits_non_zero_with_the_reason(tmp_path, members):
+def test_the_digest_command_exits_non_zero_with_the_reason(tmp_path, members, cli):
     """As an operator types it: a subprocess with its own database."""
-    digest = Path(sys.executable).with_name("digest")
-    env = base_env()
-    env.update(DIGEST_HOME=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path}/cli.sqlite3")
-
-    def run(*args):
-        return subprocess.run(
-            [str(digest), *args], env=env, capture_output=True, text=True, timeout=120
-        )
-
-    assert run("migrate", "-v", "0").returncode == 0
-    assert run("shell", "-c", "from digest.demo import load_demo; load_demo()").returncode == 0
-    ok = run("subscribers", "import", str(members), "--list", "morning-en")
+    cli("shell", "-c", "from digest.demo import load_demo; load_demo()")
+    ok = cli("subscribers", "import", str(members), "--list", "morning-en", check=False)
     assert ok.returncode == 0, ok.stderr
     assert "Imported members.csv into morning-en" in ok.stdout
-    unknown = run("subscribers", "import", str(members), "--list", "nope")
+    unknown = cli("subscribers", "import", str(members), "--list", "nope", check=False)
     assert unknown.returncode == 1
     assert "no list with the slug 'nope'" in unknown.stderr
-    missing = run("subscribers", "import", str(tmp_path / "missing.csv"), "--list", "morning-en")
+    missing = cli(
+        "subscribers", "import", str(tmp_path / "missing.csv"), "--list", "morning-en", check=False
+    )
     assert missing.returncode == 1
     assert "no such file" in missing.stderr

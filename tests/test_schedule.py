@@ -24,9 +24,8 @@ from digest.delivery.dispatch import DispatchError, send_edition
 from digest.delivery.senders import MemorySender
 from digest.models import Article, Edition, EditLog, Lock, Section
 from digest.pipeline import run_list
+from digest.testing.sites import Site
 from subscribers.models import MailingList, Subscriber, Subscription
-
-from .processes import Site
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from django.core.management import CommandError, call_command
 
-from .processes import Site
-from .servers import SECRET_KEY, WebServer
+from digest.testing.sites import Site
+from digest.testing.web_server import SECRET_KEY, WebServer
 
 
 @pytest.fixture

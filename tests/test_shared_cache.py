@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .processes import Site
+from digest.testing.sites import Site
 
 COUNT = "from django.core.cache import cache; cache.add('guesses', 0); print(cache.incr('guesses'))"
 

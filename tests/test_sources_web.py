@@ -1,13 +1,12 @@
 """Collecting from the web: feeds, the WordPress API and pages, served by a local server.
 
-Every test runs against ``tests/webserver.py`` on 127.0.0.1 and asserts what is stored and what
-the run summary says. The day is Tuesday 2026-11-24 in Los Angeles.
+Every test runs against ``digest/testing/local_web.py`` on 127.0.0.1 and asserts what is
+stored and what the run summary says. The day is Tuesday 2026-11-24 in Los Angeles.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 import sys
 from pathlib import Path
 
@@ -20,8 +19,6 @@ from digest.http import HttpClient
 from digest.models import Article, CategoryMapping, Section, Source
 from digest.pipeline import AllSourcesFailed, collect_configured
 from digest.sources import FeedSource, FetchProblem, PageSource, RawArticle, WordPressSource
-from tests.processes import base_env
-from tests.webserver import LocalWeb
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +26,6 @@ DAY = dt.date(2026, 11, 24)
 SINCE = day_window(DAY, "America/Los_Angeles")[0]
 NOW = dt.datetime(2026, 11, 25, 6, 0, tzinfo=dt.UTC)  # the next morning, 22:00 in LA
 DIGEST = Path(sys.executable).with_name("digest")
-
-
-@pytest.fixture(scope="module")
-def web():
-    with LocalWeb() as server:
-        yield server
 
 
 @pytest.fixture
@@ -390,27 +381,6 @@ def test_collect_configured_uses_every_enabled_source(web):
 
 
 # --- the CLI ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def cli(tmp_path):
-    env = base_env()
-    env.update(
-        DIGEST_HOME=str(tmp_path),
-        DATABASE_URL=f"sqlite:///{tmp_path}/cli.sqlite3",
-        COLUMNS="120",
-    )
-
-    def call(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run(
-            [str(DIGEST), *args], env=env, capture_output=True, text=True, timeout=120
-        )
-        if check:
-            assert result.returncode == 0, result.stderr + result.stdout
-        return result
-
-    call("migrate", "-v", "0")
-    return call
 
 
 def test_sources_commands_add_list_test_remove(web, cli):

@@ -12,7 +12,7 @@ from digest.delivery.dispatch import send_edition
 from digest.delivery.senders import MemorySender
 from digest.models import Delivery, Edition
 
-from .test_desk import build
+from .newsroom import build
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from digest import events as events_module
 from digest.models import Delivery, Event
 from subscribers.models import ConsentEvent
 
-from .test_events import delivery, demo_batch, send_demo, snapshot, status, subscription
+from .provider_events import delivery, demo_batch, snapshot, status, subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +47,8 @@ def key(settings):
 
 
 @pytest.fixture
-def editions(demo):
-    return send_demo()
+def editions(sent_demo):
+    return sent_demo
 
 
 def raw(events: list[dict]) -> bytes:

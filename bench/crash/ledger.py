@@ -8,7 +8,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from tests.processes import Site
+from digest.testing.sites import Site
 
 from . import processes
 

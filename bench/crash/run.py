@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.processes import DIGEST, ROOT, Site
+from digest.testing.sites import DIGEST, ROOT, Site
 
 from . import ledger, processes, servers
 from .scenarios import Scenario

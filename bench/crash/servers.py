@@ -5,8 +5,8 @@ server answers its request 202 (it was taken, whether or not the client lived to
 answer), an SMTP message when the sink answers its DATA with 250. The kill points are read
 from the same counts.
 
-- SendGrid: the tests' Mail Send server (``tests/sendgrid_api.py``: every request checked
-  against the documented contract), its answers scripted here.
+- SendGrid: the local Mail Send server (``digest/testing/sendgrid_api.py``: every request
+  checked against the documented contract), its answers scripted here.
 - SMTP: an aiosmtpd sink that keeps only the envelope (reading 60 KB messages is what it
   spends its time on).
 
@@ -26,8 +26,8 @@ from contextlib import contextmanager
 
 from aiosmtpd.controller import Controller
 
-from tests.sendgrid_api import Answer, SendGridAPI
-from tests.smtpd import free_port
+from digest.testing.sendgrid_api import Answer, SendGridAPI
+from digest.testing.smtp_server import free_port
 
 KEY = "SG.crash-matrix"
 REJECTED_REQUEST = 3  # in a SendGrid storm this request is refused with 400

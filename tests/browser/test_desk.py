@@ -13,7 +13,7 @@ from django.apps import apps
 
 from digest.models import Edition, EditionItem
 
-from ..test_desk import PASSWORD, build
+from ..newsroom import PASSWORD, build
 
 pytestmark = [
     pytest.mark.browser,

@@ -11,8 +11,8 @@ import time
 
 import httpx
 
-from .processes import Site
-from .smtpd import free_port
+from .sites import Site
+from .smtp_server import free_port
 
 SECRET_KEY = "test-serving-key-4q7Zr9LmP2vX8kW3nB6tY1cJ5hG0dF-sA7eQ"  # long, not the dev key
 

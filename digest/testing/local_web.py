@@ -1,9 +1,10 @@
-"""A local web for the collector's tests: a threaded http.server on 127.0.0.1, a free port.
+"""A local web for the collector: a threaded http.server on 127.0.0.1, on a free port.
 
-It serves ``tests/fixtures/web/`` (``{base}`` in a file becomes the server's address) and a
-few addresses that misbehave on purpose: a 500, a slow answer, 10 MB, a redirect loop, a
-WordPress posts endpoint with pagination, and a feed that answers 304 to its own ETag. Every
-request is logged (path, query, headers) so tests can assert what the collector asked for.
+It serves the files of a folder (``{base}`` in a file becomes the server's address; the tests
+serve ``tests/fixtures/web/``), routes a caller adds, and a few addresses that misbehave on
+purpose: a 500, a slow answer, 10 MB, a redirect loop, a WordPress posts endpoint with
+pagination, and a feed that answers 304 to its own ETag. Every request is logged (path,
+query, headers) so tests can assert what the collector asked for.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-WEB = Path(__file__).parent / "fixtures" / "web"
 TYPES = {
     ".xml": "application/xml",
     ".rss": "application/rss+xml",
@@ -41,7 +41,7 @@ class _QuietServer(ThreadingHTTPServer):
 class LocalWeb:
     """Start with ``with LocalWeb() as web:``; ``web.url("/path")`` is an address on it."""
 
-    def __init__(self, root: Path = WEB) -> None:
+    def __init__(self, root: Path | None = None) -> None:
         self.root = root
         self.requests: list[dict] = []
         self.routes: dict[str, Callable[[dict], Answer]] = {}
@@ -96,6 +96,8 @@ class LocalWeb:
         return self._file(request)
 
     def _file(self, request: dict) -> Answer:
+        if self.root is None:
+            return 404, {"Content-Type": "text/plain"}, b"Not Found"
         path = (self.root / request["path"].lstrip("/")).resolve()
         if not path.is_relative_to(self.root.resolve()) or not path.is_file():
             return 404, {"Content-Type": "text/plain"}, b"Not Found"
@@ -120,6 +122,8 @@ class LocalWeb:
             total = max(1, -(-len(self.wp_posts) // per_page))
             chunk = self.wp_posts[(page - 1) * per_page : page * per_page]
             body = json.dumps(chunk).replace("{base}", self.base).encode()
+        elif self.root is None:
+            return 404, {"Content-Type": "text/plain"}, b"Not Found"
         else:
             folder = self.root / request["path"].lstrip("/").removesuffix("/wp-json/wp/v2/posts")
             pages = sorted(folder.glob("posts-*.json"))

@@ -1,4 +1,5 @@
-"""Real `digest` processes against their own database, for crash and multi-worker tests.
+"""A digest installation in a folder whose verbs run as real `digest` processes: for the
+command line, crash, multi-worker and server tests, and the benchmarks.
 
 The database is a SQLite file per test, or, when DIGEST_TEST_POSTGRES names a server
 (``postgres://user@host:port``), a fresh PostgreSQL database per test.
@@ -15,12 +16,19 @@ import uuid
 from pathlib import Path
 
 DIGEST = Path(sys.executable).with_name("digest")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: processes run there (bench.phases)
+# Everything a deployment configures: none of the calling process's values may leak into a site.
+OURS = ("DJANGO_", "DIGEST_", "DATABASE_", "SITE_URL", "SMTP_", "SENDGRID_", "SUBSCRIBE_")
 
 
 # Outside a test run (the crash matrix, `python -m bench.crash`), the processes of one run
 # share a key of their own.
 _RUN_KEY = secrets.token_urlsafe(50)
+
+
+def clean_env(**env: str) -> dict[str, str]:
+    """This process's environment with none of our settings in it, and ``env`` added."""
+    return {**{k: v for k, v in os.environ.items() if not k.startswith(OURS)}, **env}
 
 
 def base_env() -> dict[str, str]:
@@ -29,15 +37,7 @@ def base_env() -> dict[str, str]:
     open in this one."""
     from django.conf import settings
 
-    key = settings.SECRET_KEY if settings.configured else _RUN_KEY
-    return {
-        **{
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("DIGEST_", "DATABASE_", "SMTP_", "SENDGRID_", "DJANGO_"))
-        },
-        "DJANGO_SECRET_KEY": key,
-    }
+    return clean_env(DJANGO_SECRET_KEY=settings.SECRET_KEY if settings.configured else _RUN_KEY)
 
 
 class Site:
