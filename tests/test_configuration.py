@@ -11,10 +11,13 @@ READS = re.compile(r'(?:env(?:_bool|_list)?\(|os\.environ(?:\.get)?[\[(])\s*"([A
 
 
 def settings_read() -> set[str]:
+    """What the product reads; ``digest/testing`` (the test harness: DIGEST_TEST_POSTGRES, in
+    README's Development) configures no installation."""
     names: set[str] = set()
     for folder in ("digest", "subscribers"):
         for path in (ROOT / folder).rglob("*.py"):
-            names |= set(READS.findall(path.read_text(encoding="utf-8")))
+            if "testing" not in path.relative_to(ROOT).parts:
+                names |= set(READS.findall(path.read_text(encoding="utf-8")))
     return names
 
 
