@@ -6,10 +6,12 @@ fails them, since .ci/run installs it.
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -68,3 +70,27 @@ def shoot():
         return path
 
     return take
+
+
+def _restore_migration_data() -> None:
+    """The sections and the editors group, as the data migrations make them."""
+    for module, function in (
+        ("digest.migrations.0002_default_sections", "create"),
+        ("digest.migrations.0006_editors_group", "create_group"),
+    ):
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(transactional_db):
+    """A live server needs committed rows, so these tests are transactional, and each ends
+    with a flush that also removes what the data migrations made: put it back before each
+    test, whichever ran before."""
+    _restore_migration_data()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _migration_data_after(django_db_blocker):
+    yield
+    with django_db_blocker.unblock():
+        _restore_migration_data()  # after the last test's flush: later modules expect it

@@ -6,42 +6,19 @@ from __future__ import annotations
 
 import email
 import email.policy
-import importlib
 
 import pytest
-from django.apps import apps
 
 from digest.models import Edition, EditionItem
 
 from ..newsroom import PASSWORD, build
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-
-def restore_migration_data() -> None:
-    """The sections and the editors group, as the data migrations make them. A transactional
-    test ends with a flush that removes them; put them back for the next test and module."""
-    for module, function in (
-        ("digest.migrations.0002_default_sections", "create"),
-        ("digest.migrations.0006_editors_group", "create_group"),
-    ):
-        getattr(importlib.import_module(module), function)(apps, None)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _migration_data_after(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        restore_migration_data()  # after the last test's flush: later tests expect them
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def world(live_server, settings):
     settings.SITE_URL = live_server.url
-    restore_migration_data()
     return build()
 
 
