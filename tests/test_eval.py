@@ -1,9 +1,12 @@
-"""The evaluation corpus is well-formed."""
+"""The evaluation corpus is well-formed, and `python -m bench.eval` runs and reports."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +20,9 @@ from bench.eval.corpus import (
     normalise,
     page_text,
 )
+from bench.eval.score import unclean_parts
 
+ROOT = Path(__file__).resolve().parent.parent
 PAGES = load()
 HARD_CASES = {
     "ko_substring_visa",
@@ -88,3 +93,47 @@ def test_every_kind_of_furniture_and_every_hard_case_appears_often_enough():
     cases = Counter(case for page in PAGES for case in page.cases)
     assert set(cases) == HARD_CASES
     assert all(n >= 2 for n in cases.values()), cases
+
+
+def test_unclean_parts_reads_a_summary_without_a_splitter():
+    allowed = ["Exports rose 7 percent.", "Chips led the gain.", "밝혔다.", "미국은 반대했다."]
+    assert unclean_parts("Exports rose 7 percent.  Chips led the gain.", allowed) == []
+    assert unclean_parts("밝혔다.미국은 반대했다.", allowed) == []
+    assert unclean_parts("Chips led the gain.Yonhap", allowed) == ["Yonhap"]
+    assert unclean_parts("Donate now. Exports rose 7 percent.", allowed) == ["Donate now."]
+    assert unclean_parts("", allowed) == []
+
+
+def test_the_harness_runs_on_a_few_pages_and_prints_its_figures():
+    chosen = [
+        "en-trade-01-vernon-kimchi-maker-tariff.txt",  # a saved page
+        "ko-dipl-02-un-north-korea-human-rights.json",  # a WordPress post
+        "en-dipl-07-defectors-forum-la.html",  # an HTML page from the local web
+        "ko-comm-08-oneline-library.txt",  # a one-line page
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.eval", "--verbose", "--only", ",".join(chosen)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    figures = dict(re.findall(r"^BENCH (\S+) (\S+) ", done.stdout, re.M))
+    for name in (
+        "summary_clean_fraction",
+        "summary_empty_count",
+        "summary_words_en_median",
+        "summary_chars_ko_median",
+        "section_accuracy",
+        "section_primary_accuracy",
+        "section_accuracy_ko",
+        "section_thin_margins",
+        "eval_pages",
+        "pages_not_collected",
+    ):
+        assert name in figures, name
+    assert float(figures["eval_pages"]) == 4
+    collected = 4 - float(figures["pages_not_collected"])
+    assert collected >= 3  # the post, the HTML page and the dated saved page, at least
+    assert 0 <= float(figures["summary_clean_fraction"]) <= 1
