@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install secret-key bytecode demo serve serve-prod test test-postgres lint bench crash-test clean
+.PHONY: install secret-key bytecode demo serve serve-prod test test-postgres lint bench eval crash-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ lint: $(STAMP)
 
 bench: bytecode
 	$(BIN)/python -m bench
+
+# Sections and summaries measured on our own labelled pages (bench/eval): a throwaway site,
+# the product's real sources, BENCH lines. EVAL_ARGS passes options (--verbose, --only NAMES).
+eval: bytecode
+	$(BIN)/python -m bench.eval $(EVAL_ARGS)
 
 # The crash matrix (bench/crash): `digest send` SIGKILLed at random points on a 10,000-reader
 # list, on SQLite, and on PostgreSQL too when DIGEST_TEST_POSTGRES is set. CRASH_ARGS passes
