@@ -1,0 +1,371 @@
+"""Page furniture by kind: the named rules that keep text that is not story out of summaries.
+
+Pages reach us with more than the story around it: appeals for money or sign-ups, a
+newsletter's own greeting, a translation tool's note, a portal's copyright and navigation
+lines, photo captions, and the credits, reporter lines and tags that close a story. Each kind
+is a ``Rule`` written once here, with a name, the languages it applies to and a test of one
+unit of text (a line, a paragraph or a sentence). The source cleaners drop lines that match;
+the summarizer drops lines and sentences that match and reports which rule removed what.
+
+Every test is anchored or bounded in length, so a long story sentence that merely mentions a
+donation, a subscription or a photo is never taken for furniture.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+LANGUAGES = frozenset({"en", "ko"})
+EN = frozenset({"en"})
+KO = frozenset({"ko"})
+
+_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+_HANGUL_NAME = r"[\uac00-\ud7a3]{2,4}"
+# Agencies and outlets whose name alone, or glued to the last sentence, is a credit.
+_WIRES = (
+    r"Yonhap(?: News(?: Agency)?)?|Newsis|News1|AP|AFP|Reuters|Kyodo|Xinhua|EFE|UPI|"
+    r"Bloomberg|Korea JoongAng Daily|JoongAng Ilbo|Korea Daily|Korea Herald|Korea Times|"
+    r"연합뉴스|뉴시스|뉴스1|중앙일보|미주중앙일보|중앙일보 ?LA|"
+    r"AP=연합뉴스|AFP=연합뉴스|로이터=연합뉴스"
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of furniture. ``test`` gets one unit of text, stripped, and says whether the
+    whole unit is furniture; ``kind`` groups rules as the issue tracker and README name them."""
+
+    name: str
+    kind: str
+    languages: frozenset[str]
+    test: Callable[[str], bool]
+
+    def applies(self, text: str, language: str | None = None) -> bool:
+        return (language is None or language in self.languages) and self.test(text)
+
+
+def _regex(pattern: str, flags: int = re.I, max_chars: int = 400) -> Callable[[str], bool]:
+    """A test that matches from the start of the unit, on units no longer than ``max_chars``."""
+    compiled = re.compile(pattern, flags)
+    return lambda text: len(text) <= max_chars and bool(compiled.match(text))
+
+
+def _search(pattern: str, flags: int = re.I, max_chars: int = 200) -> Callable[[str], bool]:
+    """A test that matches anywhere, for short units only (a banner, not a paragraph)."""
+    compiled = re.compile(pattern, flags)
+    return lambda text: len(text) <= max_chars and bool(compiled.search(text))
+
+
+# --- appeals ---------------------------------------------------------------------------------
+
+DONATE_BUTTON = re.compile(
+    r"^(?:donate|support us|subscribe|become a member|후원하기|구독하기|회원 ?가입)"
+    r"(?:\s+(?:now|today))?[.!]?$",
+    re.I,
+)
+_DONATE = re.compile(
+    r"\b(?:donat\w*|support (?:us|our)|contribute|(?:make|your) a? ?contribution|your gift)|"
+    r"(?:후원|기부)(?:해 ?주|하기|하세요|하시면|금|계좌|회원|에 동참)|힘을 보태 ?주|힘이 되어 ?주",
+    re.I,
+)
+_APPEAL_SUBJECT = re.compile(
+    r"journalism|newsroom|our (?:work|reporting|mission)|independent|matched|tax[- ]deductible|"
+    r"저널리즘|언론|후원해|후원금|후원 ?계좌",
+    re.I,
+)
+# An appeal speaks to the reader; a story about donations does not.
+_TO_THE_READER = re.compile(
+    r"\b(?:you|your|please|today|now)\b|주세요|주시면|하세요|주십시오|부탁드립니다|여러분|지금",
+    re.I,
+)
+
+
+def _donation(text: str) -> bool:
+    if DONATE_BUTTON.match(text):
+        return True
+    return len(text) <= 240 and all(
+        p.search(text) for p in (_DONATE, _APPEAL_SUBJECT, _TO_THE_READER)
+    )
+
+
+_MEMBERSHIP = _search(
+    r"\b(?:become a (?:member|subscriber|supporter)|join (?:our|the) (?:members|membership|"
+    r"community of (?:readers|supporters))|our membership|members get (?:unlimited|exclusive|"
+    r"ad-free))|멤버십(?:에)? ?가입(?:하세요|해 ?주세요|하시면)|"
+    r"유료 ?회원(?:이 되|으로 가입|가입하)|"
+    r"회원이 되어 주세요|회원으로 가입해 주세요",
+    max_chars=240,
+)
+_SUBSCRIBE = _search(
+    r"^subscribe\b|\b(?:subscribe (?:now|today)|subscribe to (?:our|the [\w' ]{0,30}"
+    r"newsletter)|sign up for (?:our|the [\w' ]{0,30}newsletter|a free)|get (?:our|the) "
+    r"(?:newsletter|morning briefing) in your inbox|(?:delivered|straight) to your inbox)|"
+    r"구독(?:해 ?주세요|하세요|하시면|신청(?:을 해 ?주세요|하기))|뉴스레터를? 받아 ?보세요|"
+    r"(?:뉴스레터|브리핑)를? 구독(?:하세요|해 ?주세요|하시면)",
+    max_chars=240,
+)
+_APP = _search(
+    r"\b(?:download (?:our|the [\w' ]{0,30}) app|get (?:our|the) app)|"
+    r"(?:app store|google play).{0,40}(?:download|available)|"
+    r"(?:download|available).{0,40}(?:app store|google play)|"
+    r"앱(?:을)? ?(?:지금 )?(?:다운로드|내려받|설치)(?:하세요|해 ?주세요|하시면|받으세요)|"
+    r"(?:앱스토어|구글 ?플레이).{0,30}(?:검색|다운로드|내려받)",
+    max_chars=240,
+)
+
+# --- a newsletter's own greeting and sign-off ---------------------------------------------
+
+_GREETING_EN = _regex(
+    r"(?:good (?:morning|evening|afternoon)|hello|hi|welcome)\b.{0,80}"
+    r"\b(?:briefing|newsletter|digest|edition|readers?|subscribers?|inbox|roundup)\b|"
+    r"welcome to (?:the |this |our |today's )?[\w' ]{0,40}(?:briefing|newsletter|digest|edition)|"
+    r"good morning[.!,]?$",
+    max_chars=200,
+)
+_SIGNOFF_EN = _regex(
+    r"(?:thanks|thank you) for reading|that'?s (?:it|all) for (?:today|this (?:morning|week))|"
+    r"see you (?:tomorrow|next (?:week|time)|monday)|until (?:tomorrow|next time)|"
+    r"have a (?:great|good|nice) (?:day|week|weekend)|"
+    r"(?:for more (?:news|stories)[^.]{0,40},? )?please visit (?:us|our (?:website|site|"
+    r"homepage)|[\w.-]+\.(?:com|net|org|kr))|"
+    r"forward this (?:email|newsletter)|you (?:are receiving|received) this (?:email|newsletter)|"
+    r"was this (?:email|newsletter) forwarded",
+    max_chars=200,
+)
+_GREETING_KO = _regex(
+    r"(?:안녕하세요|좋은 아침(?:입니다)?)[,.!]?\s*.{0,60}(?:뉴스레터|브리핑|독자|구독자)|"
+    r"안녕하세요[,.!]?$|좋은 아침입니다[.!]?$|"
+    r".{0,40}(?:뉴스레터|브리핑)(?:에 오신 것을 환영합니다|입니다[.!]?$)",
+    flags=0,
+    max_chars=150,
+)
+_SIGNOFF_KO = _regex(
+    r".{0,40}(?:읽어 ?주셔서 감사합니다|구독해 ?주셔서 감사합니다|내일 (?:다시|또) 찾아뵙겠습니다|"
+    r"(?:뉴스레터|브리핑)는 여기까지입니다|"
+    r"좋은 하루 (?:보내세요|되세요)|다음 (?:주|호)에 (?:다시|또) (?:만나요|뵙겠습니다))|"
+    r".{0,60}(?:홈페이지|웹사이트|사이트)를? 방문해 ?주세요",
+    flags=0,
+    max_chars=150,
+)
+
+# --- notes a tool left in the text ------------------------------------------------------------
+
+_TRANSLATION_NOTE = _regex(
+    r"(?:note:\s*)?(?:this|the above|my) translation (?:captures|preserves|keeps|conveys|"
+    r"maintains|aims|tries|reflects)|let me know if (?:you(?:'d| would)? (?:like|want|need)|"
+    r"there)|i hope this (?:helps|translation)|here(?:'s| is) (?:the|a|your) "
+    r"(?:translation|translated|summary|rewritten)|(?:translated|translation) (?:by|with|using) "
+    r"(?:ai|chatgpt|deepl|google translate|papago|a machine)",
+    max_chars=300,
+)
+_AI_NOTE = _regex(
+    r"(?:\[|\()?(?:ai[- ](?:generated|assisted|written|translated)(?: (?:content|article|"
+    r"summary|text|translation))?[.)\]]?$)|"
+    r"(?:(?:editor'?s )?note:\s*)?(?:this|the) (?:article|story|summary|text|content|report) "
+    r"(?:was|is|has been) (?:generated|written|translated|produced|created|drafted|summari[sz]ed)"
+    r"(?: in part)? (?:by|with|using) (?:the help of )?(?:an? )?(?:ai|artificial intelligence|"
+    r"a machine|chatgpt|a language model|generative ai)",
+    max_chars=300,
+)
+_TOOL_NOTE_KO = _regex(
+    r"[\[(]?(?:AI|인공지능) ?(?:번역|생성|작성)(?: 기사| 콘텐츠)?[\])]?[.]?$|"
+    r"(?:이|본) (?:기사|글|콘텐츠|번역)는? .{0,30}(?:AI|인공지능|기계 ?번역|챗GPT).{0,20}"
+    r"(?:번역|작성|생성|요약)|"
+    r".{0,20}번역(?:은|에서는)? .{0,40}(?:살렸|살리려|반영했|유지했)|"
+    r".{0,30}(?:필요하시면|원하시면) (?:말씀해|알려) ?주세요",
+    flags=0,
+    max_chars=200,
+)
+
+# --- portal boilerplate and navigation -------------------------------------------------------
+
+AD_LABEL = re.compile(r"^[-–—\s]*(?:advertisement|광고)[-–—\s]*$", re.I)
+MUST_READ = re.compile(r"^(?:must read|editor'?s pick|추천 기사)$", re.I)
+TICKER = re.compile(
+    r"^(?:breaking(?: news)?|trending(?: now)?|latest(?: news)?|top stories|most read|"
+    r"속보|많이 본 뉴스|인기 ?기사|최신 ?뉴스|주요 ?뉴스)\s*(?:[:|›»▶-]|$)",
+    re.I,
+)
+_COPYRIGHT = _search(
+    r"무단 ?(?:전재|복제|배포)|재배포 ?금지|저작권자|copyright\s*(?:[ⓒ©]|\(c\)|\d{4})|"
+    r"all rights reserved|[ⓒ©]|"
+    r"AI 학습 (?:및 )?(?:이용|활용) ?금지",
+    max_chars=160,
+)
+_NAVIGATION = _regex(
+    r"(?:see|view|read|check|get) (?:the )?(?:latest )?news (?:of|from|in|for|about) your "
+    r"(?:region|area|city|neighborhood)|"
+    r"(?:read more|related (?:articles?|stories|news|coverage)|more from|click here|"
+    r"back to top|top of page|share (?:this|on|via)|print (?:this|article)|font size|"
+    r"skip to (?:main )?content|go to (?:the )?(?:main|home) ?page|view comments|"
+    r"leave a comment|next article|previous article)\b.{0,80}$|"
+    r"home\s*[>›»/|]|"
+    r"(?:우리|내) ?지역 ?(?:뉴스|소식)|지역 ?뉴스 ?(?:보기|바로가기)|관련 ?기사|"
+    r"(?:기사 ?)?(?:공유하기|스크랩|인쇄하기)|글자 ?크기|이 기사를 (?:추천|공유)|"
+    r"댓글(?: ?쓰기| ?보기|\s*\d*$)|홈\s*[>›»]|맨 ?위로|이전 ?기사|다음 ?기사",
+    max_chars=120,
+)
+
+
+def _pipes(text: str) -> bool:
+    """A row of menu items or headlines: "A | B | C"."""
+    return text.count(" | ") >= 2
+
+
+# --- captions --------------------------------------------------------------------------------
+
+# A photo credit closing a caption: "[YONHAP]", "[Korea Daily]", "[연합뉴스]", "[AP=연합뉴스]".
+CAPTION_CREDIT = re.compile(r"\[[^\[\]]{2,60}\]$")
+_CREDIT_BRACKET = re.compile(r"\[[A-Z0-9\uac00-\ud7a3][\w .,'’&/=·-]{0,58}\]\s*$")
+
+
+def _bracket_credit(text: str) -> bool:
+    """A caption ends in a bracketed credit and no full stop after it; "[sic]" is not one."""
+    return bool(_CREDIT_BRACKET.search(text)) and not text.endswith(("].", "]”", ']"'))
+
+
+_PHOTO_CREDIT = _search(
+    r"\((?:photo|photos|image|file photo|사진)\s*[:=]?[^)]{0,60}\)\s*$|"
+    r"^\((?:photo|사진)\s*[:=][^)]{0,60}\)|"
+    r"(?:^|[\s.])(?:사진|자료사진|그래픽)\s?=\s?[\w\uac00-\ud7a3 ./·]{1,30}$|"
+    r"^(?:photo|image|file photo)\s*(?:by|:|courtesy(?: of)?)\s|"
+    r"^\[?(?:사진|자료사진)\s?[:=]?\s?[\w\uac00-\ud7a3 ./·]{0,30}\]?$|"
+    r"(?:courtesy of|photo courtesy)\s[\w .&'-]{1,50}$|"
+    r"/\s?(?:AP|AFP|Reuters|Getty Images|연합뉴스)$",
+    max_chars=260,
+)
+_LOGO = _regex(
+    r"(?:the )?(?:corporate )?logo (?:of|for) [^.]{1,60}$|[^.]{1,50}(?:'s)? logo$|"
+    r"[\w\uac00-\ud7a3 ]{1,30} ?(?:로고|CI)(?:\s*\[[^\]]+\])?$",
+    max_chars=100,
+)
+
+# --- credits that close a story --------------------------------------------------------------
+
+_NAME_WORD = r"[A-Z][A-Za-z'.\-]+"
+BYLINE = re.compile(
+    rf"^(?:BY|By|by)\s+(?P<name>{_NAME_WORD}(?:(?:\s+|\s*,\s*|\s+and\s+){_NAME_WORD}){{0,6}})"
+    rf"\s*(?:\[[^\]]*\]|\(?{_EMAIL}\)?)?$"
+)
+# "김지훈 기자", "김지훈·이수진 기자 kim@example.com", "워싱턴=박소연 특파원"
+KOREAN_REPORTER = re.compile(
+    rf"^(?:\S+=)?(?P<name>{_HANGUL_NAME})(?:\s*[·,]\s*{_HANGUL_NAME})*\s?"
+    rf"(?:기자|특파원|객원기자|인턴기자)(?:\s*[\[(]?{_EMAIL}[\])]?)?$"
+)
+_REPORTER_EN = re.compile(
+    rf"^(?:reporter|staff writer|correspondent)\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}"
+    rf"(?:\s*[\[(]?{_EMAIL}[\])]?)?\.?$|^{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}}\s*[\[(]?{_EMAIL}[\])]?$"
+)
+_EMAIL_LINE = re.compile(rf"^[\[(<]?(?:e-?mail\s*:?\s*)?{_EMAIL}[\])>]?\.?$", re.I)
+TAG_LINE = re.compile(r"^(?:#\S+\s*)+$|^(?:tags?|태그|관련 ?태그|키워드)\s*[:：]", re.I)
+WIRE_CREDIT = re.compile(
+    rf"^[-–—/(\[<\s]*(?:{_WIRES})"
+    r"(?:\s*(?:contributed(?: to this (?:report|story|article))?|photo|/ ?\w+))?[)\]>]?\.?$",
+    re.I,
+)
+
+RULES: tuple[Rule, ...] = (
+    Rule("donation-appeal", "appeal", LANGUAGES, _donation),
+    Rule("membership-appeal", "appeal", LANGUAGES, _MEMBERSHIP),
+    Rule("subscribe-appeal", "appeal", LANGUAGES, _SUBSCRIBE),
+    Rule("app-appeal", "appeal", LANGUAGES, _APP),
+    Rule("newsletter-greeting", "greeting", EN, _GREETING_EN),
+    Rule("newsletter-signoff", "greeting", EN, _SIGNOFF_EN),
+    Rule("newsletter-greeting-ko", "greeting", KO, _GREETING_KO),
+    Rule("newsletter-signoff-ko", "greeting", KO, _SIGNOFF_KO),
+    Rule("translation-note", "tool-note", LANGUAGES, _TRANSLATION_NOTE),
+    Rule("ai-note", "tool-note", LANGUAGES, _AI_NOTE),
+    Rule("tool-note-ko", "tool-note", LANGUAGES, _TOOL_NOTE_KO),
+    Rule("ad-label", "portal", LANGUAGES, lambda t: bool(AD_LABEL.match(t))),
+    Rule("must-read", "portal", LANGUAGES, lambda t: bool(MUST_READ.match(t))),
+    Rule("ticker", "portal", LANGUAGES, lambda t: bool(TICKER.match(t)) or _pipes(t)),
+    Rule("copyright", "portal", LANGUAGES, _COPYRIGHT),
+    Rule("navigation", "portal", LANGUAGES, _NAVIGATION),
+    Rule("caption-credit", "caption", LANGUAGES, _bracket_credit),
+    Rule("photo-caption", "caption", LANGUAGES, _PHOTO_CREDIT),
+    Rule("logo-caption", "caption", LANGUAGES, _LOGO),
+    Rule("byline", "credit", LANGUAGES, lambda t: bool(BYLINE.match(t))),
+    Rule("reporter-line", "credit", LANGUAGES, lambda t: bool(KOREAN_REPORTER.match(t))),
+    Rule("reporter-line-en", "credit", LANGUAGES, lambda t: bool(_REPORTER_EN.match(t))),
+    Rule("email-line", "credit", LANGUAGES, lambda t: bool(_EMAIL_LINE.match(t))),
+    Rule("tag-line", "credit", LANGUAGES, lambda t: bool(TAG_LINE.match(t))),
+    Rule("wire-credit", "credit", LANGUAGES, lambda t: bool(WIRE_CREDIT.match(t))),
+)
+BY_NAME = {rule.name: rule for rule in RULES}
+KINDS = ("appeal", "greeting", "tool-note", "portal", "caption", "deck", "credit")
+
+
+def furniture_rule(text: str, language: str | None = None) -> Rule | None:
+    """The first rule that takes the whole of ``text`` (a line or a sentence) for furniture."""
+    text = text.strip()
+    if not text:
+        return None
+    for rule in RULES:
+        if rule.applies(text, language):
+            return rule
+    return None
+
+
+def is_furniture(text: str, language: str | None = None) -> bool:
+    return furniture_rule(text, language) is not None
+
+
+# --- credits at the end of a paragraph -------------------------------------------------------
+
+# "...billion.Yonhap", "...밝혔다./연합뉴스", "...said. (AP)": a credit glued to the last
+# sentence. The sentence keeps its full stop; the credit goes.
+_GLUED_CREDIT = re.compile(
+    rf"(?<=[.!?\"”’])\s*[-–—/(\[<]*\s*(?:{_WIRES})[)\]>]?\.?\s*$|"
+    rf"(?<=[a-z0-9%)][.!?])(?:[A-Z][A-Za-z]+)(?: [A-Z][A-Za-z]+){{0,2}}\s*$"
+)
+# What may close a paragraph without a full stop: a reporter line, an address, tags.
+_TRAILING_CREDIT = re.compile(
+    rf"(?<=[.!?\"”’])\s*(?:"
+    rf"(?:\S+=)?{_HANGUL_NAME}(?:\s*[·,]\s*{_HANGUL_NAME})*\s?(?:기자|특파원)(?:\s*[\[(]?{_EMAIL}[\])]?)?"
+    rf"|(?:BY|By)\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}(?:\s*[\[(]?{_EMAIL}[\])]?)?"
+    rf"|[\[(<]?{_EMAIL}[\])>]?"
+    rf"|(?:#\S+\s*)+"
+    rf")\s*$"
+)
+
+
+def strip_trailing_credit(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """Cut credits off the end of a paragraph; returns the text and (rule name, cut text) pairs.
+
+    A paragraph that ends in a reporter line, an email address, tags or a wire credit glued to
+    its last full stop would otherwise not end like a sentence and be lost whole.
+    """
+    removed: list[tuple[str, str]] = []
+    while True:
+        m = _TRAILING_CREDIT.search(text)
+        name = "trailing-credit"
+        if not m:
+            m = _GLUED_CREDIT.search(text)
+            name = "glued-credit"
+        if not m or m.start() == 0:
+            return text, removed
+        removed.append((name, text[m.start() :].strip()))
+        text = text[: m.start()].rstrip()
+
+
+# --- decks and the headline repeated ---------------------------------------------------------
+
+_WORDISH = re.compile(r"[0-9A-Za-z\uac00-\ud7a3]+")
+
+
+def _bigrams(text: str) -> set[str]:
+    squashed = "".join(_WORDISH.findall(text.lower()))
+    return {squashed[i : i + 2] for i in range(len(squashed) - 1)}
+
+
+def repeats_headline(sentence: str, headline: str) -> bool:
+    """True when the sentence is the headline printed again (perhaps with a full stop)."""
+    if not headline:
+        return False
+    head, sent = _bigrams(headline), _bigrams(sentence)
+    if len(head) < 4 or not sent:
+        return False
+    covered = len(head & sent) / len(head)
+    return covered >= 0.8 and len(sent) <= len(head) * 1.3 + 4
