@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 LANGUAGES = frozenset({"en", "ko"})
 EN = frozenset({"en"})
@@ -34,13 +35,17 @@ _WIRES = (
 
 @dataclass(frozen=True)
 class Rule:
-    """One kind of furniture. ``test`` gets one unit of text, stripped, and says whether the
-    whole unit is furniture; ``kind`` groups rules as the issue tracker and README name them."""
+    """One kind of furniture. ``test`` gets one unit of text (a sentence, or a whole line for
+    ``whole_line`` rules), stripped, and says whether all of it is furniture; ``kind`` groups
+    rules as README names them."""
 
     name: str
     kind: str
     languages: frozenset[str]
     test: Callable[[str], bool]
+    # A caption is a whole line, marked at its end ("... on Monday. (Photo: Yonhap)"): such a
+    # rule judges the line, not the sentences in it.
+    whole_line: bool = False
 
     def applies(self, text: str, language: str | None = None) -> bool:
         return (language is None or language in self.languages) and self.test(text)
@@ -66,7 +71,7 @@ DONATE_BUTTON = re.compile(
     re.I,
 )
 _DONATE = re.compile(
-    r"\b(?:donat\w*|support (?:us|our)|contribute|(?:make|your) a? ?contribution|your gift)|"
+    r"\b(?:donat\w*|support\b|contribute|(?:make|your) a? ?contribution|your gift)|"
     r"(?:후원|기부)(?:해 ?주|하기|하세요|하시면|금|계좌|회원|에 동참)|힘을 보태 ?주|힘이 되어 ?주",
     re.I,
 )
@@ -82,8 +87,15 @@ _TO_THE_READER = re.compile(
 )
 
 
+_SUPPORT_US = re.compile(
+    r"^(?:please )?support (?:independent|local|quality|our|community)\b[\w' ]{0,30}"
+    r"(?:journalism|news|reporting|newsroom)\b[^.!?]{0,40}[.!]?$",
+    re.I,
+)
+
+
 def _donation(text: str) -> bool:
-    if DONATE_BUTTON.match(text):
+    if DONATE_BUTTON.match(text) or _SUPPORT_US.match(text):
         return True
     return len(text) <= 240 and all(
         p.search(text) for p in (_DONATE, _APPEAL_SUBJECT, _TO_THE_READER)
@@ -121,7 +133,7 @@ _GREETING_EN = _regex(
     r"(?:good (?:morning|evening|afternoon)|hello|hi|welcome)\b.{0,80}"
     r"\b(?:briefing|newsletter|digest|edition|readers?|subscribers?|inbox|roundup)\b|"
     r"welcome to (?:the |this |our |today's )?[\w' ]{0,40}(?:briefing|newsletter|digest|edition)|"
-    r"good morning[.!,]?$",
+    r"good morning[.!,]?$|here(?:'s| is) what you need to know\b",
     max_chars=200,
 )
 _SIGNOFF_EN = _regex(
@@ -137,7 +149,8 @@ _SIGNOFF_EN = _regex(
 _GREETING_KO = _regex(
     r"(?:안녕하세요|좋은 아침(?:입니다)?)[,.!]?\s*.{0,60}(?:뉴스레터|브리핑|독자|구독자)|"
     r"안녕하세요[,.!]?$|좋은 아침입니다[.!]?$|"
-    r".{0,40}(?:뉴스레터|브리핑)(?:에 오신 것을 환영합니다|입니다[.!]?$)",
+    r".{0,40}(?:뉴스레터|브리핑)(?:에 오신 것을 환영합니다|입니다[.!]?$)|"
+    r"오늘의 (?:주요 )?(?:뉴스|소식)을? (?:전해 ?드립니다|정리했습니다)",
     flags=0,
     max_chars=150,
 )
@@ -166,7 +179,9 @@ _AI_NOTE = _regex(
     r"(?:(?:editor'?s )?note:\s*)?(?:this|the) (?:article|story|summary|text|content|report) "
     r"(?:was|is|has been) (?:generated|written|translated|produced|created|drafted|summari[sz]ed)"
     r"(?: in part)? (?:by|with|using) (?:the help of )?(?:an? )?(?:ai|artificial intelligence|"
-    r"a machine|chatgpt|a language model|generative ai)",
+    r"a machine|chatgpt|a language model|generative ai)|"
+    r"(?:it|this (?:article|translation|summary)|the translation) may contain (?:errors|"
+    r"inaccuracies|mistakes)",
     max_chars=300,
 )
 _TOOL_NOTE_KO = _regex(
@@ -218,11 +233,12 @@ def _pipes(text: str) -> bool:
 
 # A photo credit closing a caption: "[YONHAP]", "[Korea Daily]", "[연합뉴스]", "[AP=연합뉴스]".
 CAPTION_CREDIT = re.compile(r"\[[^\[\]]{2,60}\]$")
-_CREDIT_BRACKET = re.compile(r"\[[A-Z0-9\uac00-\ud7a3][\w .,'’&/=·-]{0,58}\]\s*$")
+_CREDIT_BRACKET = re.compile(r"\S.{8,}\[[A-Z0-9\uac00-\ud7a3][\w .,'’&/=·-]{0,58}\]\s*$")
 
 
 def _bracket_credit(text: str) -> bool:
-    """A caption ends in a bracketed credit and no full stop after it; "[sic]" is not one."""
+    """A caption: words, then a bracketed credit with no full stop after it ("[sic]" is no
+    credit; a bracket alone is a wire credit or a label)."""
     return bool(_CREDIT_BRACKET.search(text)) and not text.endswith(("].", "]”", ']"'))
 
 
@@ -283,8 +299,8 @@ RULES: tuple[Rule, ...] = (
     Rule("ticker", "portal", LANGUAGES, lambda t: bool(TICKER.match(t)) or _pipes(t)),
     Rule("copyright", "portal", LANGUAGES, _COPYRIGHT),
     Rule("navigation", "portal", LANGUAGES, _NAVIGATION),
-    Rule("caption-credit", "caption", LANGUAGES, _bracket_credit),
-    Rule("photo-caption", "caption", LANGUAGES, _PHOTO_CREDIT),
+    Rule("caption-credit", "caption", LANGUAGES, _bracket_credit, whole_line=True),
+    Rule("photo-caption", "caption", LANGUAGES, _PHOTO_CREDIT, whole_line=True),
     Rule("logo-caption", "caption", LANGUAGES, _LOGO),
     Rule("byline", "credit", LANGUAGES, lambda t: bool(BYLINE.match(t))),
     Rule("reporter-line", "credit", LANGUAGES, lambda t: bool(KOREAN_REPORTER.match(t))),
@@ -294,22 +310,73 @@ RULES: tuple[Rule, ...] = (
     Rule("wire-credit", "credit", LANGUAGES, lambda t: bool(WIRE_CREDIT.match(t))),
 )
 BY_NAME = {rule.name: rule for rule in RULES}
+WHOLE_LINE_RULES = tuple(rule for rule in RULES if rule.whole_line)
 KINDS = ("appeal", "greeting", "tool-note", "portal", "caption", "deck", "credit")
 
 
-def furniture_rule(text: str, language: str | None = None) -> Rule | None:
-    """The first rule that takes the whole of ``text`` (a line or a sentence) for furniture."""
-    text = text.strip()
-    if not text:
-        return None
-    for rule in RULES:
+# Where a line holds several sentences, each is judged alone: a story sentence with an appeal
+# run into it loses the appeal, not itself. A rough split is enough to find furniture.
+_UNIT_BREAK = re.compile(r"[.!?][\"”’)\]]*\s+(?=\S)")
+
+
+def _units(text: str) -> list[str]:
+    units, start = [], 0
+    for m in _UNIT_BREAK.finditer(text):
+        units.append(text[start : m.end()].strip())
+        start = m.end()
+    units.append(text[start:].strip())
+    return [u for u in units if u]
+
+
+@lru_cache(maxsize=8192)
+def _first_rule(text: str, language: str | None, rules: tuple[Rule, ...] = RULES) -> Rule | None:
+    """Cached: the summarizer tests a paragraph as a line and again as a sentence, and the
+    cleaner has tested most of them before it."""
+    for rule in rules:
         if rule.applies(text, language):
             return rule
     return None
 
 
+def furniture_rule(text: str, language: str | None = None) -> Rule | None:
+    """The rule that takes the whole of ``text`` (a line or a sentence) for furniture, if any:
+    a line of several sentences is furniture only when every one of them is."""
+    text = text.strip()
+    if not text:
+        return None
+    whole = _first_rule(text, language, WHOLE_LINE_RULES)
+    if whole is not None:
+        return whole
+    units = _units(text)
+    if len(units) <= 1:
+        return _first_rule(text, language)
+    rules = [_first_rule(unit, language) for unit in units]
+    return rules[0] if all(rules) else None
+
+
 def is_furniture(text: str, language: str | None = None) -> bool:
     return furniture_rule(text, language) is not None
+
+
+def strip_furniture(text: str, language: str | None = None) -> tuple[str, list[tuple[str, str]]]:
+    """``text`` without its furniture: returns what is left and (rule name, removed) pairs."""
+    text = text.strip()
+    rule = furniture_rule(text, language)
+    if rule is not None:
+        return "", [(rule.name, text)]
+    kept: list[str] = []
+    removed: list[tuple[str, str]] = []
+    units = _units(text)
+    if len(units) > 1:
+        for unit in units:
+            rule = _first_rule(unit, language)
+            if rule is None:
+                kept.append(unit)
+            else:
+                removed.append((rule.name, unit))
+    if not removed:
+        return text, []
+    return " ".join(kept), removed
 
 
 # --- credits at the end of a paragraph -------------------------------------------------------

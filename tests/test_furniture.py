@@ -9,6 +9,7 @@ from digest.furniture import (
     RULES,
     furniture_rule,
     repeats_headline,
+    strip_furniture,
     strip_trailing_credit,
 )
 
@@ -87,7 +88,8 @@ CAUGHT = [
         "A worker checks battery cells at a plant in Georgia on Monday. (Photo: Yonhap)",
     ),
     ("photo-caption", "ko", "24일 부산항 신선대부두에 컨테이너가 쌓여 있다. 사진=연합뉴스"),
-    ("caption-credit", "en", "[Yonhap]"),
+    ("caption-credit", "en", "Trucks wait at a terminal gate in Long Beach on Monday. [YONHAP]"),
+    ("wire-credit", "en", "[Yonhap]"),
     ("caption-credit", "ko", "부산항에 쌓인 수출용 컨테이너. [연합뉴스]"),
     ("logo-caption", "en", "The logo of Hanul Energy"),
     ("logo-caption", "ko", "한울에너지 로고"),
@@ -236,3 +238,29 @@ def test_text_without_a_closing_credit_is_left_alone(text):
 )
 def test_headline_repeated_as_a_sentence(sentence, headline, expected):
     assert repeats_headline(sentence, headline) is expected
+
+
+def test_furniture_run_into_a_story_paragraph_is_taken_out_and_the_story_kept():
+    story = (
+        "Shipments of Korean-made auto parts through the Port of Long Beach jumped 23 percent "
+        "in October from a year earlier."
+    )
+    appeal = "Become a member for $5 a month and read every story."
+    assert strip_furniture(f"{story} {appeal}", "en") == (story, [("membership-appeal", appeal)])
+    assert furniture_rule(f"{story} {appeal}", "en") is None
+    korean = "관세청은 24일 대미 수출이 12% 늘었다고 밝혔다."
+    tail = "ⓒ 중앙일보 무단 전재 및 재배포 금지"
+    assert strip_furniture(f"{korean} {tail}", "ko") == (korean, [("copyright", tail)])
+
+
+def test_a_short_banner_of_two_sentences_is_furniture_whole():
+    banner = "Support independent journalism. Donate today."
+    assert strip_furniture(banner) == ("", [("donation-appeal", banner)])
+
+
+def test_a_long_line_of_nothing_but_furniture_is_furniture():
+    line = (
+        "Copyright © 2026 The Korea Daily, a newspaper for Southern California's Korean "
+        "community. All rights reserved. Thanks for reading, and see you tomorrow."
+    )
+    assert furniture_rule(line, "en") is not None

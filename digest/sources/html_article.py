@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import lxml.html
 import trafilatura
 
-from ..furniture import furniture_rule, strip_trailing_credit
+from ..furniture import strip_furniture, strip_trailing_credit
 from ..http import Fetched
 from .base import FetchProblem, RawArticle, detect_language
 from .safety import plain
@@ -152,7 +152,7 @@ def _paragraphs(doc, title: str) -> list[str]:
             text = plain(text)
             if not text or (el.tag == "head" and text == title):
                 continue
-            if furniture_rule(text) is not None:
-                continue
-            out.append(strip_trailing_credit(text)[0])
+            text = strip_trailing_credit(strip_furniture(text)[0])[0]
+            if text:
+                out.append(text)
     return out

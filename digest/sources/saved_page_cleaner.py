@@ -21,6 +21,7 @@ from ..furniture import (
     KOREAN_REPORTER,
     MUST_READ,
     furniture_rule,
+    strip_furniture,
     strip_trailing_credit,
 )
 from ..sentences import split_glued, split_sentences
@@ -136,7 +137,8 @@ def clean_page(text: str, tz: ZoneInfo, saved_at: dt.datetime | None = None) -> 
 
     byline, kept = _take_byline(kept)
     kept = _drop_captions(kept)
-    kept = [strip_trailing_credit(line)[0] for line in kept if furniture_rule(line) is None]
+    kept = [strip_trailing_credit(strip_furniture(line)[0])[0] for line in kept]
+    kept = [line for line in kept if line]
     if not kept:
         raise SavedPageError(f"no article text under the headline {headline!r}")
     date, date_source = article_date, "article"

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import lxml.html
 
-from ..furniture import furniture_rule, strip_trailing_credit
+from ..furniture import strip_furniture, strip_trailing_credit
 from .base import RawArticle, detect_language
 
 SKIP_TAGS = {"figure", "figcaption", "script", "style", "noscript", "iframe", "form", "aside"}
@@ -82,7 +82,8 @@ def html_paragraphs(fragment: str, *, drop_furniture: bool = True) -> list[str]:
     _collect(root, out)
     if not drop_furniture:
         return out
-    return [strip_trailing_credit(p)[0] for p in out if furniture_rule(p) is None]
+    kept = (strip_trailing_credit(strip_furniture(p)[0])[0] for p in out)
+    return [p for p in kept if p]
 
 
 def _collect(element, out: list[str]) -> None:
