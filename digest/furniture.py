@@ -354,10 +354,6 @@ def furniture_rule(text: str, language: str | None = None) -> Rule | None:
     return rules[0] if all(rules) else None
 
 
-def is_furniture(text: str, language: str | None = None) -> bool:
-    return furniture_rule(text, language) is not None
-
-
 def strip_furniture(text: str, language: str | None = None) -> tuple[str, list[tuple[str, str]]]:
     """``text`` without its furniture: returns what is left and (rule name, removed) pairs."""
     text = text.strip()

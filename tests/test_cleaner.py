@@ -712,3 +712,20 @@ def test_one_line_page_is_split_into_headline_and_body():
 def test_one_line_page_without_a_sentence_boundary_has_no_body():
     with pytest.raises(SavedPageError, match="no article text"):
         clean_page("Holiday market opens in Koreatown", LA, saved_at=dt.datetime.now(dt.UTC))
+
+
+def test_one_line_page_under_its_address_line_is_split_too():
+    text = (
+        "URL: https://www.koreadailyus.com/holiday-market/\n"
+        f"61.0 F Los Angeles Tuesday, November 24, 2026 Holiday market opens in Koreatown. {LEAD}"
+    )
+    page = clean_page(text, LA)
+    assert page.url == "https://www.koreadailyus.com/holiday-market/"
+    assert (page.headline, page.paragraphs) == ("Holiday market opens in Koreatown", (LEAD,))
+    assert page.published_at == dt.datetime(2026, 11, 24, 12, tzinfo=LA)
+
+
+def test_a_weekday_date_inside_a_story_line_is_story():
+    line = "On Tuesday, November 24, 2026 the market opened its doors to the public."
+    page = clean(f"{line}\n")
+    assert page.paragraphs == (line,)

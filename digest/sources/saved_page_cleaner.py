@@ -51,7 +51,8 @@ CHROME_WORD = re.compile(
 TITLE_WITH_SITE = re.compile(r"^(?P<headline>.{10,}?)\s+[|–—-]\s+(?P<site>.{2,40})$")
 # A weather widget and its date run into a page saved as one line.
 _INLINE_WIDGET_DATE = re.compile(
-    r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4}\s+"
+    r"^(?:-?\d{1,3}(?:\.\d+)?\s*°?\s*[FC]\s+[A-Z][A-Za-z .'-]{0,30}\s+)?"
+    r"(?P<date>(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4})\s+"
 )
 # Furniture the cleaner drops wherever it stands; captions and credits depend on position.
 SITE_KINDS = frozenset({"appeal", "greeting", "tool-note", "portal"})
@@ -85,8 +86,9 @@ def clean_page(text: str, tz: ZoneInfo, saved_at: dt.datetime | None = None) -> 
     lines = _lines(text)
     if not lines:
         raise SavedPageError("empty file")
-    if len(lines) == 1:
-        lines = _one_line_page(lines[0])
+    if len(lines) <= 2:
+        # Saved as one line (perhaps under an address line): find the widget's date in it.
+        lines = [*lines[:-1], *_one_line_page(lines[-1])]
 
     url = ""
     widget_date = article_date = None
@@ -214,9 +216,9 @@ def _without_site_name(headline: str) -> str:
 
 def _one_line_page(line: str) -> list[str]:
     """A page saved as one line: the widget's date, if run in, goes on a line of its own."""
-    m = _INLINE_WIDGET_DATE.search(line)
-    if m and m.start() <= 80:
-        return [m.group(0).strip(), line[m.end() :].strip()]
+    m = _INLINE_WIDGET_DATE.match(line)
+    if m:
+        return [m.group("date"), line[m.end() :].strip()]
     return [line]
 
 
