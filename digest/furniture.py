@@ -413,7 +413,7 @@ def strip_trailing_credit(text: str) -> tuple[str, list[tuple[str, str]]]:
         text = text[: m.start()].rstrip()
 
 
-# --- decks and the headline repeated ---------------------------------------------------------
+# --- datelines, decks and the headline repeated ----------------------------------------
 
 _WORDISH = re.compile(r"[0-9A-Za-z\uac00-\ud7a3]+")
 
@@ -424,11 +424,42 @@ def _bigrams(text: str) -> set[str]:
 
 
 def repeats_headline(sentence: str, headline: str) -> bool:
-    """True when the sentence is the headline printed again (perhaps with a full stop)."""
+    """True when the sentence is the headline printed again (perhaps with a full stop or, in
+    Korean, other endings): it holds nearly all of the headline and little else. A lead that
+    restates the headline with facts of its own (a date, a number) is not a repeat."""
     if not headline:
         return False
     head, sent = _bigrams(headline), _bigrams(sentence)
     if len(head) < 4 or not sent:
         return False
-    covered = len(head & sent) / len(head)
-    return covered >= 0.8 and len(sent) <= len(head) * 1.3 + 4
+    shared = len(head & sent)
+    return shared / len(head) >= 0.8 and shared / len(sent) >= 0.65
+
+
+_DATELINES = (
+    # "SEOUL — ", "LOS ANGELES (AP) — ", "SEOUL, Nov. 24 (Yonhap) -- ", "WASHINGTON – "
+    re.compile(
+        r"^[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]*){0,3}"
+        r"(?:,(?: [A-Z][\w.]*| \d{1,2}){1,3})?"
+        r"(?: \([^)]{1,40}\))?"
+        r" ?(?:—|–|--|-) "
+    ),
+    # "[LA중앙일보] "
+    re.compile(r"^\[[^\]]{1,30}\] ?(?=\S)"),
+    # "(서울=연합뉴스) 김지훈 기자 = ", "【서울=뉴시스】 "
+    re.compile(
+        r"^[(【][^)】=]{1,20}=[^)】]{1,20}[)】] ?"
+        r"(?:[\uac00-\ud7a3]{2,4}(?:\s*[·,]\s*[\uac00-\ud7a3]{2,4})*\s*(?:기자|특파원)\s*= ?)?"
+    ),
+)
+
+
+def starts_with_dateline(text: str) -> bool:
+    return any(pattern.match(text) for pattern in _DATELINES)
+
+
+def strip_dateline(text: str) -> str:
+    """'SEOUL — The ministry said...' -> 'The ministry said...': the place is not the story."""
+    for pattern in _DATELINES:
+        text = pattern.sub("", text, count=1)
+    return text.strip()

@@ -17,6 +17,8 @@ from typing import Protocol
 from digest.furniture import (
     furniture_rule,
     repeats_headline,
+    starts_with_dateline,
+    strip_dateline,
     strip_furniture,
     strip_trailing_credit,
 )
@@ -28,24 +30,6 @@ MIN_QUOTE_PARAGRAPH_CHARS = 25
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
 _QUOTE_OPENERS = "\"'“‘「『"
-
-_DATELINES = (
-    # "SEOUL — ", "LOS ANGELES (AP) — ", "SEOUL, Nov. 24 (Yonhap) -- ", "WASHINGTON – "
-    re.compile(
-        r"^[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]*){0,3}"
-        r"(?:,(?: [A-Z][\w.]*| \d{1,2}){1,3})?"
-        r"(?: \([^)]{1,40}\))?"
-        r" ?(?:—|–|--|-) "
-    ),
-    # "[LA중앙일보] "
-    re.compile(r"^\[[^\]]{1,30}\] ?(?=\S)"),
-    # "(서울=연합뉴스) 김지훈 기자 = ", "【서울=뉴시스】 "
-    re.compile(
-        r"^[(【][^)】=]{1,20}=[^)】]{1,20}[)】] ?"
-        r"(?:[\uac00-\ud7a3]{2,4}(?:\s*[·,]\s*[\uac00-\ud7a3]{2,4})*\s*(?:기자|특파원)\s*= ?)?"
-    ),
-)
-
 
 # How long an edition's item may run. ``standard`` is the stored summary; ``short`` is what
 # the best morning newsletters keep an item to (about 45 words, 130 characters in Korean).
@@ -215,7 +199,7 @@ def _story_paragraphs(body: str, language: str, removed: list[Removal]) -> list[
             removed.extend(Removal(name, text) for name, text in cut)
             if line:
                 lines.append(line)
-        text = _strip_dateline(" ".join(lines))
+        text = strip_dateline(" ".join(lines))
         text, credits = strip_trailing_credit(text)
         removed.extend(Removal(name, cut) for name, cut in credits)
         if not text:
@@ -237,16 +221,9 @@ def _story_paragraphs(body: str, language: str, removed: list[Removal]) -> list[
 def _dateline_lead(paragraphs: list[str]) -> int:
     """The index of the first of the opening paragraphs that starts with a dateline, or 0."""
     for n, paragraph in enumerate(paragraphs[:3]):
-        text = " ".join(paragraph.split())
-        if any(pattern.match(text) for pattern in _DATELINES):
+        if starts_with_dateline(" ".join(paragraph.split())):
             return n if all(len(p) <= 300 for p in paragraphs[:n]) else 0
     return 0
-
-
-def _strip_dateline(text: str) -> str:
-    for pattern in _DATELINES:
-        text = pattern.sub("", text, count=1)
-    return text.strip()
 
 
 def _is_quote_fragment(text: str) -> bool:

@@ -729,3 +729,16 @@ def test_a_weekday_date_inside_a_story_line_is_story():
     line = "On Tuesday, November 24, 2026 the market opened its doors to the public."
     page = clean(f"{line}\n")
     assert page.paragraphs == (line,)
+
+
+def test_headline_printed_again_as_the_first_line_is_dropped():
+    page = clean(f"Koreatown market draws holiday crowds.\n\n{LEAD}\n\n{SECOND}\n")
+    assert page.paragraphs == (LEAD, SECOND)
+
+
+def test_lead_saved_in_place_of_the_headline_loses_its_dateline():
+    page = clean_page(
+        f"Tuesday, November 24, 2026\n\nLOS ANGELES — {LEAD}\n\n{SECOND}\n\n{THIRD}\n", LA
+    )
+    assert page.headline == LEAD
+    assert page.paragraphs == (SECOND, THIRD)

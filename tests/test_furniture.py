@@ -264,3 +264,10 @@ def test_a_long_line_of_nothing_but_furniture_is_furniture():
         "community. All rights reserved. Thanks for reading, and see you tomorrow."
     )
     assert furniture_rule(line, "en") is not None
+
+
+def test_a_korean_lead_with_facts_of_its_own_is_not_a_repeat():
+    assert not repeats_headline(
+        "한인타운에서 24일 추수감사절 무료 급식 행사가 열렸다.",
+        "한인타운 추수감사절 무료 급식 행사 열려",
+    )

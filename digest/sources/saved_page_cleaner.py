@@ -21,6 +21,8 @@ from ..furniture import (
     KOREAN_REPORTER,
     MUST_READ,
     furniture_rule,
+    repeats_headline,
+    strip_dateline,
     strip_furniture,
     strip_trailing_credit,
 )
@@ -117,7 +119,8 @@ def clean_page(text: str, tz: ZoneInfo, saved_at: dt.datetime | None = None) -> 
         i += 1
     if i >= len(lines):
         raise SavedPageError("no headline: the file holds only the page header")
-    headline = _without_site_name(lines[i])
+    # A page saved without its headline line shows its lead here: the dateline at least goes.
+    headline = strip_dateline(_without_site_name(lines[i])) or lines[i]
     body_lines = lines[i + 1 :]
     if not body_lines:
         headline, body_lines = _split_headline(headline)
@@ -141,6 +144,8 @@ def clean_page(text: str, tz: ZoneInfo, saved_at: dt.datetime | None = None) -> 
     kept = _drop_captions(kept)
     kept = [strip_trailing_credit(strip_furniture(line)[0])[0] for line in kept]
     kept = [line for line in kept if line]
+    if kept and repeats_headline(kept[0], headline):
+        kept = kept[1:]  # the headline printed again as the story's first line
     if not kept:
         raise SavedPageError(f"no article text under the headline {headline!r}")
     date, date_source = article_date, "article"
