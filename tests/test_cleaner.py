@@ -742,3 +742,36 @@ def test_lead_saved_in_place_of_the_headline_loses_its_dateline():
     )
     assert page.headline == LEAD
     assert page.paragraphs == (SECOND, THIRD)
+
+
+def test_furniture_is_dropped_from_an_html_article_page():
+    from digest.http import Fetched
+    from digest.sources.html_article import extract_article
+
+    story = [
+        "City officials opened a new winter shelter in Koreatown on Monday with room for 80 "
+        "people, the first of three planned before the end of the year.",
+        "The shelter will stay open through March, and volunteers will serve two hot meals a "
+        "day, a spokesperson for the city's housing department said.",
+        "Officials said the second shelter, in Mid-Wilshire, would open in January, and that "
+        "the city was still looking for a site for the third.",
+    ]
+    furniture = [
+        "Sign up for our free morning newsletter and get the day's top stories in your inbox.",
+        "Your gift today is matched dollar for dollar, so please support independent journalism.",
+        "This translation captures the tone of the Korean original. Let me know if you'd like "
+        "a more literal version.",
+        "Copyright © 2026 The Korea Daily. All rights reserved.",
+    ]
+    paragraphs = [story[0], furniture[0], story[1], furniture[1], story[2], *furniture[2:]]
+    html = (
+        "<html lang='en'><head><title>Koreatown shelter opens</title>"
+        "<meta property='article:published_time' content='2026-11-24T09:00:00-08:00'></head>"
+        "<body><article><h1>Koreatown shelter opens</h1>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "</article></body></html>"
+    )
+    page = Fetched("https://news.example.com/shelter", 200, html.encode(), html, "text/html")
+    raw = extract_article(page, LA)
+    assert isinstance(raw, RawArticle), raw
+    assert raw.body.split("\n\n") == story
