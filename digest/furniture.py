@@ -71,13 +71,21 @@ DONATE_BUTTON = re.compile(
     re.I,
 )
 _DONATE = re.compile(
-    r"\b(?:donat\w*|support\b|contribute|(?:make|your) a? ?contribution|your gift)|"
-    r"(?:후원|기부)(?:해 ?주|하기|하세요|하시면|금|계좌|회원|에 동참)|힘을 보태 ?주|힘이 되어 ?주",
+    r"\b(?:donat\w*|support\b|contribut\w*|gifts?\b|\$\d+ a month)|"
+    r"(?:후원|기부)(?:이|은|으로|해 ?주|하기|하세요|하시면|금|계좌|회원|에 동참)|"
+    r"힘을 보태 ?주|힘이 되어 ?주",
     re.I,
 )
 _APPEAL_SUBJECT = re.compile(
     r"journalism|newsroom|our (?:work|reporting|mission)|independent|matched|tax[- ]deductible|"
-    r"저널리즘|언론|후원해|후원금|후원 ?계좌",
+    r"local news|this (?:paper|newspaper|site)|"
+    r"저널리즘|언론|후원해|후원금|후원 ?계좌|본지|우리 신문",
+    re.I,
+)
+# Said of the outlet itself, these need no appeal to the reader to be one.
+_OUR_OUTLET = re.compile(
+    r"\b(?:this|our) newsroom|\bour (?:journalism|reporting)|keeps? (?:local )?news free|"
+    r"\bthis (?:newspaper|site) going|본지|지역 언론을 지킵|언론을 지켜",
     re.I,
 )
 # An appeal speaks to the reader; a story about donations does not.
@@ -94,12 +102,17 @@ _SUPPORT_US = re.compile(
 )
 
 
+_DONATE_NOW = re.compile(
+    r"^(?:please )?(?:donate|give|contribute)\b.{0,100}\b(?:now|today)\b", re.I
+)
+
+
 def _donation(text: str) -> bool:
-    if DONATE_BUTTON.match(text) or _SUPPORT_US.match(text):
+    if DONATE_BUTTON.match(text) or _SUPPORT_US.match(text) or _DONATE_NOW.match(text):
         return True
-    return len(text) <= 240 and all(
-        p.search(text) for p in (_DONATE, _APPEAL_SUBJECT, _TO_THE_READER)
-    )
+    if len(text) > 240 or not (_DONATE.search(text) and _APPEAL_SUBJECT.search(text)):
+        return False
+    return bool(_TO_THE_READER.search(text) or _OUR_OUTLET.search(text))
 
 
 _MEMBERSHIP = _search(
@@ -149,7 +162,7 @@ _SIGNOFF_EN = _regex(
 _GREETING_KO = _regex(
     r"(?:안녕하세요|좋은 아침(?:입니다)?)[,.!]?\s*.{0,60}(?:뉴스레터|브리핑|독자|구독자)|"
     r"안녕하세요[,.!]?$|좋은 아침입니다[.!]?$|"
-    r".{0,40}(?:뉴스레터|브리핑)(?:에 오신 것을 환영합니다|입니다[.!]?$)|"
+    r".{0,40}(?:뉴스레터|브리핑)(?:입니다[.!]?$|.{0,15}(?:환영합니다|시작합니다|전해 ?드립니다))|"
     r"오늘의 (?:주요 )?(?:뉴스|소식)을? (?:전해 ?드립니다|정리했습니다)",
     flags=0,
     max_chars=150,
@@ -165,8 +178,11 @@ _SIGNOFF_KO = _regex(
 
 # --- notes a tool left in the text ------------------------------------------------------------
 
+# A short label may open a note: "Note:", "Editor's note:", "AI-generated summary:".
+_LABEL = r"(?:[※*]\s*)?(?:[\w'’ -]{1,30}:\s*)?"
 _TRANSLATION_NOTE = _regex(
-    r"(?:note:\s*)?(?:this|the above|my) translation (?:captures|preserves|keeps|conveys|"
+    r"(?:translator'?s note|translation note)\s*:|"
+    rf"{_LABEL}(?:this|the above|my) translation (?:captures|preserves|keeps|conveys|"
     r"maintains|aims|tries|reflects)|let me know if (?:you(?:'d| would)? (?:like|want|need)|"
     r"there)|i hope this (?:helps|translation)|here(?:'s| is) (?:the|a|your) "
     r"(?:translation|translated|summary|rewritten)|(?:translated|translation) (?:by|with|using) "
@@ -176,20 +192,21 @@ _TRANSLATION_NOTE = _regex(
 _AI_NOTE = _regex(
     r"(?:\[|\()?(?:ai[- ](?:generated|assisted|written|translated)(?: (?:content|article|"
     r"summary|text|translation))?[.)\]]?$)|"
-    r"(?:(?:editor'?s )?note:\s*)?(?:this|the) (?:article|story|summary|text|content|report) "
+    rf"{_LABEL}(?:this|the) (?:article|story|summary|text|content|report|translation) "
     r"(?:was|is|has been) (?:generated|written|translated|produced|created|drafted|summari[sz]ed)"
     r"(?: in part)? (?:by|with|using) (?:the help of )?(?:an? )?(?:ai|artificial intelligence|"
     r"a machine|chatgpt|a language model|generative ai)|"
-    r"(?:it|this (?:article|translation|summary)|the translation) may contain (?:errors|"
+    rf"{_LABEL}(?:it|(?:this|the) (?:article|translation|summary|text)) may contain (?:errors|"
     r"inaccuracies|mistakes)",
     max_chars=300,
 )
 _TOOL_NOTE_KO = _regex(
     r"[\[(]?(?:AI|인공지능) ?(?:번역|생성|작성)(?: 기사| 콘텐츠)?[\])]?[.]?$|"
-    r"(?:이|본) (?:기사|글|콘텐츠|번역)는? .{0,30}(?:AI|인공지능|기계 ?번역|챗GPT).{0,20}"
-    r"(?:번역|작성|생성|요약)|"
+    r"(?:[※*]\s*)?(?:번역|편집자|역자) ?(?:메모|노트|주)\s*[:：]|"
+    r"(?:[※*]\s*)?(?:이|본) (?:기사|글|콘텐츠|번역|요약|내용)(?:은|는)? .{0,30}"
+    r"(?:AI|인공지능|기계 ?번역|챗GPT).{0,20}(?:번역|작성|생성|요약)|"
     r".{0,20}번역(?:은|에서는)? .{0,40}(?:살렸|살리려|반영했|유지했)|"
-    r".{0,30}(?:필요하시면|원하시면) (?:말씀해|알려) ?주세요",
+    r".{0,30}(?:필요하(?:시)?면|원하(?:시)?면) .{0,10}(?:말씀해|알려) ?주세요",
     flags=0,
     max_chars=200,
 )
@@ -316,12 +333,18 @@ KINDS = ("appeal", "greeting", "tool-note", "portal", "caption", "deck", "credit
 
 # Where a line holds several sentences, each is judged alone: a story sentence with an appeal
 # run into it loses the appeal, not itself. A rough split is enough to find furniture.
-_UNIT_BREAK = re.compile(r"[.!?][\"”’)\]]*\s+(?=\S)")
+_UNIT_BREAK = re.compile(r"[.!?][\"”’)\]]*\s+(?=[^\s\d])")
+_ABBREVIATED = re.compile(
+    r"(?:\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Mr|Mrs|Ms|Dr|St|Jr|Sr|No|vs|Gov|"
+    r"Sen|Rep|Gen|Col|Lt|Prof|Inc|Co|Corp|Ltd)|\b[A-Z]|\b[A-Z]\.[A-Z])\.$"
+)
 
 
 def _units(text: str) -> list[str]:
     units, start = [], 0
     for m in _UNIT_BREAK.finditer(text):
+        if _ABBREVIATED.search(text, 0, m.start() + 1):
+            continue  # "Dec. 31", "U.S. Treasury", "Mr. Kim": not the end of a sentence
         units.append(text[start : m.end()].strip())
         start = m.end()
     units.append(text[start:].strip())

@@ -677,6 +677,9 @@ def test_a_date_on_the_page_wins_over_the_file_time():
         "The Korea Daily\nBy Daniel Cho\n",
         "Support independent journalism. Donate today.\nBreaking News: Freeway closures\n",
         "중앙일보\n홈\n",
+        "-\nTuesday\n",
+        "The Korea Daily\nOpinion\n",
+        "서부한인일보\n화요일\n",
     ],
 )
 def test_headline_is_found_past_page_chrome(chrome):
@@ -775,3 +778,44 @@ def test_furniture_is_dropped_from_an_html_article_page():
     raw = extract_article(page, LA)
     assert isinstance(raw, RawArticle), raw
     assert raw.body.split("\n\n") == story
+
+
+def test_korean_name_after_by_above_the_headline_is_the_byline():
+    page = clean_page(
+        "Tuesday, November 24, 2026\n서부한인일보\nBy 최민호\n\n"
+        "한인타운 소상공인 연말 할인 행사 시작\n\n"
+        "한인타운 상가들이 24일부터 연말 할인 행사를 시작했다.\n",
+        LA,
+    )
+    assert (page.headline, page.byline) == ("한인타운 소상공인 연말 할인 행사 시작", "최민호")
+
+
+def test_a_bracketed_label_stays_in_the_headline():
+    page = clean_page(
+        f"Tuesday, November 24, 2026\n\n[사설] 이웃의 겨울을 함께 나자\n\n{LEAD}\n", LA
+    )
+    assert page.headline == "[사설] 이웃의 겨울을 함께 나자"
+
+
+@pytest.mark.parametrize(
+    ("line", "headline", "lead"),
+    [
+        (
+            "Koreatown seniors get free flu shots at community clinic Seniors in Koreatown "
+            "lined up for free flu shots on Monday at a community clinic on Vermont Avenue.",
+            "Koreatown seniors get free flu shots at community clinic",
+            "Seniors in Koreatown lined up for free flu shots on Monday at a community clinic "
+            "on Vermont Avenue.",
+        ),
+        (
+            "한인 노인 독감 예방접종 무료 실시 한인 노인들이 23일 버몬트 애비뉴의 커뮤니티 "
+            "클리닉에서 무료 독감 예방접종을 받았다.",
+            "한인 노인 독감 예방접종 무료 실시",
+            "한인 노인들이 23일 버몬트 애비뉴의 커뮤니티 클리닉에서 무료 독감 예방접종을 받았다.",
+        ),
+    ],
+)
+def test_one_line_page_headline_ends_where_its_lead_begins(line, headline, lead):
+    page = clean_page(line, LA, saved_at=dt.datetime(2026, 11, 24, tzinfo=dt.UTC))
+    assert page.headline == headline
+    assert page.paragraphs == (lead,)

@@ -25,6 +25,9 @@ CAUGHT = [
     ("donation-appeal", "en", "Donate now"),
     ("donation-appeal", "ko", "지금 후원해 주시면 중앙일보의 지역 보도가 계속됩니다."),
     ("donation-appeal", "ko", "독립 언론을 지키는 데 힘을 보태 주세요."),
+    ("donation-appeal", "en", "A gift of $15 a month keeps our newsroom reporting."),
+    ("donation-appeal", "en", "Give today so local news stays free for every reader."),
+    ("donation-appeal", "ko", "독자 여러분의 후원이 지역 언론을 지키는 힘입니다."),
     (
         "membership-appeal",
         "en",
@@ -54,6 +57,8 @@ CAUGHT = [
     ("newsletter-greeting-ko", "ko", "안녕하세요, 중앙일보 모닝 브리핑입니다."),
     ("newsletter-signoff-ko", "ko", "오늘 뉴스레터는 여기까지입니다."),
     ("newsletter-signoff-ko", "ko", "내일 또 찾아뵙겠습니다."),
+    ("newsletter-greeting-ko", "ko", "서부 한인 뉴스레터를 시작합니다."),
+    ("newsletter-greeting-ko", "ko", "아침 브리핑에 오신 독자 여러분을 환영합니다."),
     # tool notes
     (
         "translation-note",
@@ -68,6 +73,16 @@ CAUGHT = [
         "This article was generated with the help of AI and reviewed by an editor.",
     ),
     ("ai-note", "en", "AI-generated"),
+    (
+        "ai-note",
+        "en",
+        "Disclosure: this summary was produced with the help of AI and checked by an editor.",
+    ),
+    ("ai-note", "en", "Note: the translation may contain errors."),
+    ("translation-note", "en", "Translator's note: names follow the Korean order."),
+    ("tool-note-ko", "ko", "※ 이 기사 요약은 인공지능이 작성했습니다."),
+    ("tool-note-ko", "ko", "※ 역자 메모: 원문의 표현을 최대한 살려 옮겼습니다."),
+    ("tool-note-ko", "ko", "수정이 필요하면 알려 주세요."),
     ("tool-note-ko", "ko", "이 기사는 AI 번역을 거쳐 작성됐습니다."),
     ("tool-note-ko", "ko", "[AI 번역]"),
     # portal boilerplate and navigation
@@ -122,6 +137,10 @@ STORY = [
     ("ko", "시장은 주민들에게 힘을 보태 달라고 말했다."),
     ("ko", "구독자 수가 늘면서 지역 신문의 광고 매출도 회복세를 보였다."),
     ("ko", "이 업체의 AI 번역 앱은 40개 언어를 지원한다."),
+    ("en", "The church collected gifts for 300 families on Sunday, its pastor said."),
+    ("en", "Residents donated $5,000 to the local news program at the high school, he said."),
+    ("en", "The essay contest drew 40 entries, and the winner will give a reading today."),
+    ("ko", "한인회 후원으로 열린 행사에는 300여 명이 참석했다."),
 ]
 
 
@@ -271,3 +290,13 @@ def test_a_korean_lead_with_facts_of_its_own_is_not_a_repeat():
         "한인타운에서 24일 추수감사절 무료 급식 행사가 열렸다.",
         "한인타운 추수감사절 무료 급식 행사 열려",
     )
+
+
+def test_an_abbreviation_or_a_date_does_not_end_a_sentence_inside_a_line():
+    line = (
+        "Your gift is matched dollar for dollar through Dec. 31. Give now to keep local news "
+        "free for everyone."
+    )
+    assert furniture_rule(line, "en").name == "donation-appeal"
+    story = "The U.S. Treasury said on Dec. 31 it would review it. Mr. Kim disagreed."
+    assert strip_furniture(story, "en") == (story, [])

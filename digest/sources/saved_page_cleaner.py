@@ -46,8 +46,52 @@ SITE_NAME = re.compile(
 )
 CHROME_WORD = re.compile(
     r"^(?:from|[-–—|•·]+|home|menu|search|log ?in|sign ?in|sign up|share|print|close|"
-    r"홈|메뉴|검색|로그인|전체 ?메뉴)$",
+    r"홈|메뉴|검색|로그인|전체 ?메뉴|"
+    # a lone weekday (a widget without its date) and section labels ("kickers")
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|[월화수목금토일]요일|"
+    r"opinion|column|editorial|analysis|commentary|news|local|business|sports|world|politics|"
+    r"entertainment|community|오피니언|칼럼|사설|기고|사회|정치|경제|국제|스포츠|연예|문화)$",
     re.I,
+)
+# "By 김민지" (a Korean name after the English "By"), printed above the headline.
+KOREAN_BY = re.compile(r"^(?:by|글)\s*[:=]?\s*(?P<name>[\uac00-\ud7a3]{2,4})(?:\s*기자)?$", re.I)
+# Words a headline does not end on: a one-line page's headline ends before its lead begins.
+_FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "as",
+        "into",
+        "over",
+        "after",
+        "before",
+        "about",
+        "than",
+        "that",
+        "this",
+        "its",
+        "their",
+        "his",
+        "her",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+    ]
 )
 # "Headline | Site Daily" or "Headline - Site News": a page title saved with the site's name.
 TITLE_WITH_SITE = re.compile(r"^(?P<headline>.{10,}?)\s+[|–—-]\s+(?P<site>.{2,40})$")
@@ -112,15 +156,17 @@ def clean_page(text: str, tz: ZoneInfo, saved_at: dt.datetime | None = None) -> 
             article_date = parse_local(line.split()[-1], tz)
         elif (m := PUBLISHED.match(line)) and (parsed := parse_local(m.group(1), tz)):
             article_date = parsed
-        elif m := BYLINE.match(line) or KOREAN_REPORTER.match(line):
+        elif m := BYLINE.match(line) or KOREAN_REPORTER.match(line) or KOREAN_BY.match(line):
             early_byline = early_byline or _name_case(m.group("name").strip())
         elif not (SITE_NAME.match(line) or CHROME_WORD.match(line) or MUST_READ.match(line)):
             break
         i += 1
     if i >= len(lines):
         raise SavedPageError("no headline: the file holds only the page header")
-    # A page saved without its headline line shows its lead here: the dateline at least goes.
-    headline = strip_dateline(_without_site_name(lines[i])) or lines[i]
+    headline = _without_site_name(lines[i])
+    if headline.endswith("."):
+        # A page saved without its headline shows its lead here: the dateline at least goes.
+        headline = strip_dateline(headline) or headline
     body_lines = lines[i + 1 :]
     if not body_lines:
         headline, body_lines = _split_headline(headline)
@@ -228,11 +274,47 @@ def _one_line_page(line: str) -> list[str]:
 
 
 def _split_headline(line: str) -> tuple[str, list[str]]:
-    """A headline with the story run into it: split at the first sentence boundary."""
-    sentences = split_sentences(line, detect_language(line))
+    """A headline with the story run into it, as a page saved as one line has it.
+
+    Headlines carry no full stop, so the first sentence holds the headline and the lead.
+    The lead starts where a capitalized word follows a headline's last word and repeats one
+    of its words (Korean: where the headline's first word comes again); failing that, the
+    first sentence is taken for the headline.
+    """
+    language = detect_language(line)
+    sentences = split_sentences(line, language)
+    if not sentences:
+        return line, []
+    first = sentences[0]
+    cut = _lead_start(first, language)
+    if cut:
+        rest = " ".join([first[cut:].strip(), *sentences[1:]])
+        return first[:cut].strip(), [rest]
     if len(sentences) < 2:
         return line, []
-    return sentences[0].rstrip(".").strip(), [" ".join(sentences[1:])]
+    return first.rstrip(".").strip(), [" ".join(sentences[1:])]
+
+
+def _lead_start(sentence: str, language: str) -> int:
+    """Where the lead begins inside a headline-and-lead run together, or 0."""
+    words = [(m.start(), m.group()) for m in re.finditer(r"\S+", sentence)]
+    if language == "ko":
+        stem = re.sub(r"[^\uac00-\ud7a3A-Za-z0-9]", "", words[0][1])[:3] if words else ""
+        for k in range(3, min(len(words), 15)):
+            if len(stem) >= 2 and words[k][1].startswith(stem):
+                return words[k][0]
+        return 0
+    for k in range(5, min(len(words), 21)):
+        before, word = words[k - 1][1], words[k][1]
+        if not word[:1].isupper() or before[:1].isupper() or before.endswith((",", ":", ";")):
+            continue
+        if before.lower() in _FUNCTION_WORDS:
+            continue
+        head = {w[1].lower()[:5] for w in words[:k] if len(w[1]) >= 4}
+        lead = {w[1].lower().strip(".,")[:5] for w in words[k : k + 15] if len(w[1]) >= 4}
+        if head & lead:
+            return words[k][0]
+    return 0
 
 
 def _normalize(line: str) -> str:
