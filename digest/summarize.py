@@ -11,6 +11,7 @@ text that remains is used; a story with none gets "" and the desk asks for a sum
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -186,8 +187,9 @@ def _story_sentences(body: str, language: str, headline: str, removed: list[Remo
     return sentences
 
 
-def _story_paragraphs(body: str, language: str, removed: list[Removal]) -> list[str]:
-    kept: list[str] = []
+def _story_paragraphs(body: str, language: str, removed: list[Removal]) -> Iterator[str]:
+    """The paragraphs that may hold story, one at a time, so that what is removed is recorded
+    in the order of the text (the fallback takes the first of it)."""
     paragraphs = [p for p in _PARAGRAPH_BREAK.split(body) if p.strip()]
     lead = _dateline_lead(paragraphs)
     for n, paragraph in enumerate(paragraphs):
@@ -209,13 +211,11 @@ def _story_paragraphs(body: str, language: str, removed: list[Removal]) -> list[
             # begun: what stands there is a deck.
             removed.append(Removal("deck", text))
         elif not is_sentence(text, language) and len(split_sentences(text, language)) <= 1:
-            name = "deck" if not kept and n == 0 else "subheading"
-            removed.append(Removal(name, text))
+            removed.append(Removal("deck" if n == 0 else "subheading", text))
         elif _is_quote_fragment(text):
             removed.append(Removal("quote-fragment", text))
         else:
-            kept.append(text)
-    return kept
+            yield text
 
 
 def _dateline_lead(paragraphs: list[str]) -> int:

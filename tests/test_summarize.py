@@ -411,3 +411,15 @@ def test_shorten_cuts_a_stored_summary_at_sentence_ends():
     assert shorten(korean, "ko", "short") in (KO_1, korean)
     with pytest.raises(ValueError):
         shorten(standard, "en", "tiny")
+
+
+def test_the_fallback_takes_the_first_clean_text_in_the_order_of_the_story():
+    # The first paragraph's text without a full stop is found sentence by sentence, the
+    # second paragraph whole: the first still comes first.
+    body = (
+        "잠정치다. 관세청은 24일 대미 수출이 지난해보다 12% 늘었다고 발표했다\n\n"
+        "자동차 부품 수출은 31% 늘었고 반도체 수출은 줄었다"
+    )
+    result = explain(body, "ko", length="short")
+    assert result.fallback
+    assert result.text.startswith("관세청은 24일 대미 수출이 지난해보다 12% 늘었다고 발표했다")
