@@ -3,7 +3,10 @@
 A saved page carries furniture around the story: a weather widget (temperature, city, the
 day the page was saved), "Must read", each photo caption twice, "- Advertisement -", a
 byline, and an author box at the end. Everything that is not the story is dropped here, so
-later stages (classify, summarize, render) only ever see article text.
+later stages (classify, summarize, render) only ever see article text. What depends on the
+page's layout (the header, captions printed twice, where the byline stands) is decided here;
+furniture a line shows by itself (appeals, tool notes, portal lines, credits) by the shared
+rules of ``digest.furniture``.
 """
 
 from __future__ import annotations
