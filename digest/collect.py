@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ from .sources import SOURCES, FetchProblem, RawArticle
 # A time this far ahead of the fetch is not believed (scheduled posts, wrong server clocks).
 FUTURE_SLACK = dt.timedelta(hours=1)
 NEAR_DUPLICATE_DAYS = dt.timedelta(days=14)
+log = logging.getLogger(__name__)
 STORE_BATCH = 50
 
 
@@ -232,6 +234,14 @@ def store(
         # rendering is not a new version unless it is newer.
         return "duplicates"
     verdict = classify.classify(raw.title, raw.body, raw.categories, rules)
+    summary = summarize.explain(raw.body, raw.language, raw.title)
+    if summary.removed or not summary.text:
+        log.debug(
+            "summary of %s: %s%s",
+            url,
+            ", ".join(summary.rules) or "nothing removed",
+            "" if summary.text else " (no usable sentence: the desk will ask for one)",
+        )
     fields = {
         "source": source,
         "title": raw.title[:500],
@@ -244,7 +254,7 @@ def store(
         "content_hash": digest,
         "section": sections.get(verdict.key),
         "section_score": verdict.score,
-        "summary": summarize.summarize(raw.body, raw.language),
+        "summary": summary.text,
     }
     if guid:
         fields["guid"] = guid[:1000]

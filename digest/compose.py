@@ -19,6 +19,7 @@ from subscribers.models import MailingList
 from .models import Article, Edition, EditionItem, Section
 from .render import EditionView, ItemView, SectionView
 from .subjects import preheader_for, subject_for
+from .summarize import shorten
 
 
 class ComposeError(Exception):
@@ -107,7 +108,11 @@ def compose(
                     section=section,
                     position=positions[section.pk],
                     headline=article.title,
-                    summary=article.summary,
+                    # The list's length, cut from the article's standard summary at a
+                    # sentence end; the item is the editors' copy from here on.
+                    summary=shorten(
+                        article.summary, mailing_list.language, mailing_list.summary_length
+                    ),
                     url=article.link,
                 )
             )

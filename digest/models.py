@@ -84,6 +84,7 @@ class Article(models.Model):
         ARTICLE = "article", "Given by the article"
         WIDGET = "widget", "Day the page was saved (estimate)"
         FETCHED = "fetched", "Time of collection (estimate)"
+        FILE = "file", "File's time (estimate)"
 
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL)
     url = models.CharField("canonical URL", max_length=1000, unique=True)

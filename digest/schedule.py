@@ -128,7 +128,7 @@ def tick(
                     f"{_local(times.deadline, mailing_list)}.",
                 )
             return f"not composed: {exc}"
-        problem = _render_ahead(edition)
+        problem = _render_ahead(edition) + _summaries_needed(edition)
         if now < times.deadline:
             notify_once(
                 edition,
@@ -141,6 +141,19 @@ def tick(
     if now < times.send_at:
         return "composed; waiting for the send time"
     return _send_due(edition, now, times, sender_factory, notify, clock)
+
+
+def _summaries_needed(edition: Edition) -> str:
+    """Stories none of whose sentences could be used: the editors are told at once, since the
+    desk's warning only reaches those who open the edition."""
+    missing = list(edition.items.filter(summary="").values_list("headline", flat=True))
+    if not missing:
+        return ""
+    lines = "".join(f"\n  “{headline}”" for headline in missing)
+    return (
+        f"\nWARNING: {len(missing)} {'story needs' if len(missing) == 1 else 'stories need'} "
+        f"a summary (no sentence of the story could be used); write it on the desk:{lines}\n"
+    )
 
 
 def _render_ahead(edition: Edition) -> str:

@@ -24,12 +24,20 @@ _TERMINAL = ".?!…？！。"
 # optionally wrapped by closing quotes or brackets: 'said.', 'now?"', '밝혔다.”', '(AP).)'
 _SENTENCE_END = re.compile(rf"[{re.escape(_TERMINAL)}][{re.escape(_CLOSERS)}]*\s*$")
 
-# Korean: terminal punctuation right after a Hangul syllable or a closing quote/bracket,
-# taking any closing quotes that follow it ('다.”'), then whitespace or the end.
-_KO_END = re.compile(
-    rf"(?<=[\uac00-\ud7a3{re.escape(_CLOSERS)}])[.?!…？！]+[{re.escape(_CLOSERS)}]*(?=\s|$)"
-)
 _KO_OPEN_CLOSE = {"“": "”", "「": "」", "『": "』"}
+_KO_STOP = re.compile(r"[.?!…？！]+")
+_KO_BEFORE_STOP = re.compile(rf"[\uac00-\ud7a3{re.escape(_CLOSERS)}]")
+_KO_ENDINGS = "다요죠까"
+_KO_OPENERS = "“‘「『\"'"
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_KO_GLUED = re.compile(r"[다요죠까][.!?](?=[\uac00-\ud7a3“\"])")
+
+# Paragraphs glued at a full stop: "said.The" / "밝혔다.한편". Abbreviations stay whole.
+_ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "St", "Jr", "Sr", "No", "vs", "Gov", "Sen", "Rep")
+_GLUED_EN = re.compile(
+    "".join(rf"(?<!\b{a}\.)" for a in _ABBREVIATIONS)
+    + r"(?:(?<=[a-z0-9%)][.!?])|(?<=[a-z0-9%)][.!?][\"”’]))(?=[A-Z][a-z])"
+)
 
 # pysbd splits after "a.m."/"p.m." whenever a capital follows; these words continue the time.
 _TIME_CONTINUATION = re.compile(
@@ -82,17 +90,54 @@ def _split_english(paragraph: str) -> list[str]:
     return merged
 
 
-def _split_korean(paragraph: str) -> list[str]:
+def _split_korean(paragraph: str, glued_only: bool = False) -> list[str]:
     sentences: list[str] = []
     start = 0
-    for match in _KO_END.finditer(paragraph):
+    for match in _KO_STOP.finditer(paragraph):
+        if match.start() == 0 or not _KO_BEFORE_STOP.match(paragraph[match.start() - 1]):
+            continue
         end = match.end()
+        closed = False
+        while end < len(paragraph) and paragraph[end] in _CLOSERS:
+            # A straight quote after the stop closes this sentence only when one is open in
+            # it; otherwise it opens the next sentence ('말했다."미국은 ...').
+            if paragraph[end] in "\"'" and paragraph.count(paragraph[end], start, end) % 2 == 0:
+                break
+            end += 1
+            closed = True
+        following = paragraph[end : end + 1]
+        if following and not following.isspace():
+            # Glued sentences ("밝혔다.미국은") split only after a sentence ending; a Hangul
+            # syllable right after a closing quote is a particle ('했다."며').
+            glued = (
+                not closed
+                and paragraph[match.start() - 1] in _KO_ENDINGS
+                and (_HANGUL.match(following) or following in _KO_OPENERS)
+            )
+            if not glued:
+                continue
+        elif glued_only:
+            continue
         if _inside_quote(paragraph, start, end):
             continue
         sentences.append(paragraph[start:end])
         start = end
     sentences.append(paragraph[start:])
     return sentences
+
+
+def split_glued(line: str) -> list[str]:
+    """Split paragraphs that lost their break at a full stop: "said.The", "밝혔다.한편".
+
+    Abbreviations ("U.S.Army", "Mr.Kim") stay whole, and a straight quote after the stop stays
+    with the sentence it closes. Either language's rule applies to any line: an English page
+    may quote a Korean paragraph.
+    """
+    parts = _split_korean(line, glued_only=True) if _KO_GLUED.search(line) else [line]
+    out: list[str] = []
+    for part in parts:
+        out.extend(_GLUED_EN.split(part) if _GLUED_EN.search(part) else [part])
+    return [p.strip() for p in out if p.strip()]
 
 
 def _inside_quote(paragraph: str, start: int, end: int) -> bool:

@@ -57,7 +57,17 @@ class ImportForm(forms.Form):
 
 @admin.register(MailingList)
 class MailingListAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "language", "send_time", "confirmed", "pending", "left"]
+    list_display = [
+        "name",
+        "slug",
+        "language",
+        "send_time",
+        "summary_length",
+        "confirmed",
+        "pending",
+        "left",
+    ]
+    list_filter = ["language", "summary_length"]
     prepopulated_fields = {"slug": ["name"]}
     actions = ["export_csv"]
 

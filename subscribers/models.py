@@ -77,6 +77,17 @@ class MailingList(models.Model):
         AUTO = "auto", "Send as composed"
         AUTO_AFTER = "auto-after", "Send unapproved at the send time if nobody acted"
 
+    class SummaryLength(models.TextChoices):
+        SHORT = "short", "Short (about 45 words; 130 characters in Korean)"
+        STANDARD = "standard", "Standard (two or three sentences)"
+
+    summary_length = models.CharField(
+        max_length=10,
+        choices=SummaryLength.choices,
+        default=SummaryLength.SHORT,
+        help_text="How long each story's summary runs in this list's editions; always whole "
+        "sentences. Editors' own summaries are kept as written.",
+    )
     compose_time = models.TimeField(default=dt.time(5, 0))
     send_time = models.TimeField(default=dt.time(6, 0))
     send_deadline = models.TimeField(

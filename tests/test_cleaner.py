@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -571,3 +572,250 @@ def test_cleaner_never_loses_the_body(story, furniture, date_line, byline, at_en
     kept = "\n".join(p for page in pages for p in page.paragraphs)
     for sentence in story:
         assert sentence in kept
+
+
+# --- furniture by kind, on every source kind ---------------------------------------------------
+
+# One line of each kind of furniture, as saved pages and posts print them (invented text).
+FURNITURE_LINES = [
+    "Your gift today is matched dollar for dollar, so please support independent journalism.",
+    "Become a member for $5 a month and get unlimited access to every story.",
+    "Sign up for our free morning newsletter and get the day's top stories in your inbox.",
+    "Download the Korea Daily app on the App Store or Google Play for breaking news alerts.",
+    "중앙일보 앱을 다운로드하시면 속보 알림을 받을 수 있습니다.",
+    "Good morning, and welcome to the Morning Briefing from the Korea Daily.",
+    "안녕하세요, 중앙일보 모닝 브리핑입니다.",
+    "This translation captures the tone of the original Korean article. Let me know if you'd "
+    "like a more literal version.",
+    "이 기사는 AI 번역을 거쳐 작성됐습니다.",
+    "See the news of your region",
+    "ⓒ 중앙일보 무단 전재 및 재배포 금지",
+    "A worker checks battery cells at a plant in Georgia on Monday. (Photo: Yonhap)",
+    "24일 부산항 신선대부두에 컨테이너가 쌓여 있다. 사진=연합뉴스",
+    "The logo of Hanul Energy",
+    "kim.jihoon@example.com",
+    "(Yonhap)",
+]
+
+
+@pytest.mark.parametrize("line", FURNITURE_LINES)
+def test_furniture_line_is_dropped_from_a_saved_page(line):
+    page = clean(f"{LEAD}\n\n{line}\n\n{SECOND}\n\n{THIRD}\n\n{line}\n")
+    assert page.paragraphs == (LEAD, SECOND, THIRD)
+
+
+@pytest.mark.parametrize("line", FURNITURE_LINES)
+def test_furniture_paragraph_is_dropped_from_a_wordpress_post(line):
+    content = f"<p>{LEAD}</p><p>{line}</p><p>{SECOND}</p>"
+    raw = read_post(wp_post(content={"rendered": content}), LA)
+    assert raw.body.split("\n\n") == [LEAD, SECOND]
+
+
+def test_credit_glued_to_the_last_sentence_is_cut_and_the_sentence_kept():
+    last = "Exports of chips reached $14.2 billion."
+    page = clean(f"{LEAD}\n\n{last}Yonhap\n")
+    assert page.paragraphs == (LEAD, last)
+    raw = read_post(wp_post(content={"rendered": f"<p>{LEAD}</p><p>{last}Yonhap</p>"}), LA)
+    assert raw.body.split("\n\n") == [LEAD, last]
+
+
+def test_reporter_line_run_into_the_last_paragraph_is_cut():
+    page = clean_page(
+        "Tuesday, November 24, 2026\n\n한인타운 추수감사절 무료 급식 행사 열려\n\n"
+        "한인타운에서 24일 추수감사절 무료 급식 행사가 열렸다.\n\n"
+        "자원봉사자 100여 명이 참여했다. 김상진 기자 kim.sangjin@example.com\n",
+        LA,
+    )
+    assert page.paragraphs[-1] == "자원봉사자 100여 명이 참여했다."
+
+
+@pytest.mark.parametrize(
+    ("glued", "paragraphs"),
+    [
+        # A straight quote after the stop closes the quoted sentence: it stays with it.
+        ('그는 "관세가 오른다."며 우려했다.', ['그는 "관세가 오른다."며 우려했다.']),
+        (
+            '그는 이렇게 말했다."미국은 관세를 올린다."',
+            ["그는 이렇게 말했다.", '"미국은 관세를 올린다."'],
+        ),
+    ],
+)
+def test_korean_glued_split_keeps_a_straight_quote_with_its_sentence(glued, paragraphs):
+    assert list(clean(f"{glued}\n\n{LEAD}\n").paragraphs) == [*paragraphs, LEAD]
+
+
+# --- saved pages as people save them -----------------------------------------------------------
+
+
+def test_page_without_a_date_line_is_dated_by_its_file(tmp_path):
+    path = tmp_path / "undated.txt"
+    path.write_text(f"An undated story\n\n{LEAD}\n\n{SECOND}\n", encoding="utf-8")
+    saved = dt.datetime(2026, 11, 24, 16, 40, tzinfo=dt.UTC)
+    os.utime(path, (saved.timestamp(), saved.timestamp()))
+
+    (item,) = FolderSource(tmp_path).read_file(path)
+
+    assert isinstance(item, RawArticle), item
+    assert item.title == "An undated story"
+    assert item.published_at == saved
+    assert item.date_source == "file"
+    assert item.body.split("\n\n") == [LEAD, SECOND]
+
+
+def test_a_date_on_the_page_wins_over_the_file_time():
+    saved = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    page = clean_page(HEADER + f"{LEAD}\n", LA, saved_at=saved)
+    assert page.date_source == "widget"
+    assert page.published_at == dt.datetime(2026, 11, 24, 12, tzinfo=LA)
+
+
+@pytest.mark.parametrize(
+    "chrome",
+    [
+        "Korea JoongAng Daily\nFrom\n-\n",
+        "koreadailyus.com\n",
+        "The Korea Daily\nBy Daniel Cho\n",
+        "Support independent journalism. Donate today.\nBreaking News: Freeway closures\n",
+        "중앙일보\n홈\n",
+        "-\nTuesday\n",
+        "The Korea Daily\nOpinion\n",
+        "서부한인일보\n화요일\n",
+    ],
+)
+def test_headline_is_found_past_page_chrome(chrome):
+    page = clean_page(f"{chrome}Tuesday, November 24, 2026\n\nThe headline\n\n{LEAD}\n", LA)
+    assert page.headline == "The headline"
+    assert page.paragraphs == (LEAD,)
+
+
+def test_byline_above_the_headline_is_the_byline():
+    page = clean_page(
+        f"By Daniel Cho\nThe headline\n\n{LEAD}\n", LA, saved_at=dt.datetime.now(dt.UTC)
+    )
+    assert (page.headline, page.byline) == ("The headline", "Daniel Cho")
+
+
+def test_page_title_saved_with_the_site_name_loses_it():
+    titled = clean_page(
+        f"Tuesday, November 24, 2026\nCity opens a winter shelter | Korea JoongAng Daily\n\n{LEAD}",
+        LA,
+    )
+    assert titled.headline == "City opens a winter shelter"
+
+
+def test_one_line_page_is_split_into_headline_and_body():
+    saved = dt.datetime(2026, 11, 24, 18, tzinfo=dt.UTC)
+    line = f"Tuesday, November 24, 2026 Holiday market opens in Koreatown. {LEAD} {SECOND}"
+    page = clean_page(line, LA, saved_at=saved)
+    assert page.headline == "Holiday market opens in Koreatown"
+    assert page.paragraphs == (f"{LEAD} {SECOND}",)
+    assert page.date_source == "widget"
+
+
+def test_one_line_page_without_a_sentence_boundary_has_no_body():
+    with pytest.raises(SavedPageError, match="no article text"):
+        clean_page("Holiday market opens in Koreatown", LA, saved_at=dt.datetime.now(dt.UTC))
+
+
+def test_one_line_page_under_its_address_line_is_split_too():
+    text = (
+        "URL: https://www.koreadailyus.com/holiday-market/\n"
+        f"61.0 F Los Angeles Tuesday, November 24, 2026 Holiday market opens in Koreatown. {LEAD}"
+    )
+    page = clean_page(text, LA)
+    assert page.url == "https://www.koreadailyus.com/holiday-market/"
+    assert (page.headline, page.paragraphs) == ("Holiday market opens in Koreatown", (LEAD,))
+    assert page.published_at == dt.datetime(2026, 11, 24, 12, tzinfo=LA)
+
+
+def test_a_weekday_date_inside_a_story_line_is_story():
+    line = "On Tuesday, November 24, 2026 the market opened its doors to the public."
+    page = clean(f"{line}\n")
+    assert page.paragraphs == (line,)
+
+
+def test_headline_printed_again_as_the_first_line_is_dropped():
+    page = clean(f"Koreatown market draws holiday crowds.\n\n{LEAD}\n\n{SECOND}\n")
+    assert page.paragraphs == (LEAD, SECOND)
+
+
+def test_lead_saved_in_place_of_the_headline_loses_its_dateline():
+    page = clean_page(
+        f"Tuesday, November 24, 2026\n\nLOS ANGELES — {LEAD}\n\n{SECOND}\n\n{THIRD}\n", LA
+    )
+    assert page.headline == LEAD
+    assert page.paragraphs == (SECOND, THIRD)
+
+
+def test_furniture_is_dropped_from_an_html_article_page():
+    from digest.http import Fetched
+    from digest.sources.html_article import extract_article
+
+    story = [
+        "City officials opened a new winter shelter in Koreatown on Monday with room for 80 "
+        "people, the first of three planned before the end of the year.",
+        "The shelter will stay open through March, and volunteers will serve two hot meals a "
+        "day, a spokesperson for the city's housing department said.",
+        "Officials said the second shelter, in Mid-Wilshire, would open in January, and that "
+        "the city was still looking for a site for the third.",
+    ]
+    furniture = [
+        "Sign up for our free morning newsletter and get the day's top stories in your inbox.",
+        "Your gift today is matched dollar for dollar, so please support independent journalism.",
+        "This translation captures the tone of the Korean original. Let me know if you'd like "
+        "a more literal version.",
+        "Copyright © 2026 The Korea Daily. All rights reserved.",
+    ]
+    paragraphs = [story[0], furniture[0], story[1], furniture[1], story[2], *furniture[2:]]
+    html = (
+        "<html lang='en'><head><title>Koreatown shelter opens</title>"
+        "<meta property='article:published_time' content='2026-11-24T09:00:00-08:00'></head>"
+        "<body><article><h1>Koreatown shelter opens</h1>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "</article></body></html>"
+    )
+    page = Fetched("https://news.example.com/shelter", 200, html.encode(), html, "text/html")
+    raw = extract_article(page, LA)
+    assert isinstance(raw, RawArticle), raw
+    assert raw.body.split("\n\n") == story
+
+
+def test_korean_name_after_by_above_the_headline_is_the_byline():
+    page = clean_page(
+        "Tuesday, November 24, 2026\n서부한인일보\nBy 최민호\n\n"
+        "한인타운 소상공인 연말 할인 행사 시작\n\n"
+        "한인타운 상가들이 24일부터 연말 할인 행사를 시작했다.\n",
+        LA,
+    )
+    assert (page.headline, page.byline) == ("한인타운 소상공인 연말 할인 행사 시작", "최민호")
+
+
+def test_a_bracketed_label_stays_in_the_headline():
+    page = clean_page(
+        f"Tuesday, November 24, 2026\n\n[사설] 이웃의 겨울을 함께 나자\n\n{LEAD}\n", LA
+    )
+    assert page.headline == "[사설] 이웃의 겨울을 함께 나자"
+
+
+@pytest.mark.parametrize(
+    ("line", "headline", "lead"),
+    [
+        (
+            "Koreatown seniors get free flu shots at community clinic Seniors in Koreatown "
+            "lined up for free flu shots on Monday at a community clinic on Vermont Avenue.",
+            "Koreatown seniors get free flu shots at community clinic",
+            "Seniors in Koreatown lined up for free flu shots on Monday at a community clinic "
+            "on Vermont Avenue.",
+        ),
+        (
+            "한인 노인 독감 예방접종 무료 실시 한인 노인들이 23일 버몬트 애비뉴의 커뮤니티 "
+            "클리닉에서 무료 독감 예방접종을 받았다.",
+            "한인 노인 독감 예방접종 무료 실시",
+            "한인 노인들이 23일 버몬트 애비뉴의 커뮤니티 클리닉에서 무료 독감 예방접종을 받았다.",
+        ),
+    ],
+)
+def test_one_line_page_headline_ends_where_its_lead_begins(line, headline, lead):
+    page = clean_page(line, LA, saved_at=dt.datetime(2026, 11, 24, tzinfo=dt.UTC))
+    assert page.headline == headline
+    assert page.paragraphs == (lead,)

@@ -151,7 +151,6 @@ NO_DATE = (
 BAD_FILES: dict[str, tuple[bytes, str]] = {
     "a_empty.txt": (b"", "empty file"),
     "b_header_only.txt": (HEADER_ONLY.encode(), "no headline"),
-    "c_no_date.txt": (NO_DATE.encode(), "no date"),
     "d_malformed.json": (b'{"id": 1, "title": {"rendered": "Half a post"', "not valid JSON"),
     "f_binary.txt": (b"\xff\xfe\xfa\xfb" * 10, "not UTF-8 or CP949"),
 }
@@ -174,11 +173,16 @@ def mixed_folder(tmp_path) -> Path:
     for name, (content, _) in BAD_FILES.items():
         (folder / name).write_bytes(content)
     (folder / "e_untitled.json").write_bytes(untitled_post())
+    # A page that prints no date is collected, dated by the file's time (as it was saved).
+    undated = folder / "c_undated.txt"
+    undated.write_text(NO_DATE, encoding="utf-8")
+    os.utime(undated, (SAVED_AT.timestamp(), SAVED_AT.timestamp()))
     (folder / "notes.md").write_text("not an article", encoding="utf-8")  # ignored: not .txt
     (folder / "x.txt").mkdir()  # a directory with an article's name is not a file
     return folder
 
 
+SAVED_AT = dt.datetime(2026, 11, 24, 15, 30, tzinfo=dt.UTC)
 EXPECTED_PROBLEMS = {name: message for name, (_, message) in BAD_FILES.items()} | {
     "e_untitled.json": "has no title"
 }
@@ -188,8 +192,8 @@ def test_each_bad_input_is_one_named_problem_and_good_files_are_stored(mixed_fol
     report = run(mixed_folder)
 
     (sr,) = report.sources
-    assert report.total("problems") == len(EXPECTED_PROBLEMS) == 6
-    assert len(sr.problems) == 6
+    assert report.total("problems") == len(EXPECTED_PROBLEMS) == 5
+    assert len(sr.problems) == 5
     assert all(isinstance(p, FetchProblem) for p in sr.problems)
     by_file = {Path(p.origin).name: p for p in sr.problems}
     assert set(by_file) == set(EXPECTED_PROBLEMS)
@@ -199,11 +203,12 @@ def test_each_bad_input_is_one_named_problem_and_good_files_are_stored(mixed_fol
         assert message in problem.message, (name, problem.message)
     assert "WordPress" in by_file["e_untitled.json"].message
 
-    assert report.total("fetched") == 4
-    assert report.total("new") == 4
-    assert Article.objects.count() == 4
-    titles = set(Article.objects.values_list("title", flat=True))
-    assert "An undated story about the market" not in titles
+    assert report.total("fetched") == 5
+    assert report.total("new") == 5
+    assert Article.objects.count() == 5
+    undated = Article.objects.get(title="An undated story about the market")
+    assert undated.date_source == Article.DateSource.FILE
+    assert undated.published_at == SAVED_AT
     assert all(a.section_id and a.summary for a in Article.objects.all())
 
 
@@ -264,10 +269,10 @@ def test_source_row_records_problems_and_clears_them_once_fixed(mixed_folder):
     report = collect([(row.name, open_source(row, "America/Los_Angeles"), row)])
 
     row.refresh_from_db()
-    assert report.total("problems") == 6
+    assert report.total("problems") == 5
     assert row.last_collected_at is not None
     lines = row.last_error.splitlines()
-    assert len(lines) == 6
+    assert len(lines) == 5
     for name, message in EXPECTED_PROBLEMS.items():
         assert any(str(mixed_folder / name) in line and message in line for line in lines), name
     assert set(Article.objects.values_list("source_id", flat=True)) == {row.id}
@@ -279,7 +284,7 @@ def test_source_row_records_problems_and_clears_them_once_fixed(mixed_folder):
 
     row.refresh_from_db()
     assert report.total("problems") == 0
-    assert report.total("unchanged") == 4
+    assert report.total("unchanged") == 5
     assert row.last_error == ""
     assert row.last_collected_at > first_run
 

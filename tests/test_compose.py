@@ -9,6 +9,7 @@ import pytest
 from digest.compose import ComposeError, compose, day_window
 from digest.demo import DEMO_DAY
 from digest.models import Article, Edition, Section
+from digest.sentences import split_sentences
 from subscribers.models import MailingList
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +79,57 @@ def test_only_a_draft_can_be_rebuilt(demo):
     Edition.objects.filter(pk=edition.pk).update(status=Edition.Status.SENT)
     with pytest.raises(ComposeError, match="only a draft"):
         compose(english, DEMO_DAY, rebuild=True)
+
+
+def test_a_short_list_gets_whole_sentences_within_its_length(demo):
+    english = MailingList.objects.get(slug="morning-en")
+    assert english.summary_length == MailingList.SummaryLength.SHORT  # the default
+    article = Article.objects.filter(language="en").first()
+    article.summary = (
+        "Shipments of Korean-made auto parts through the Port of Long Beach jumped 23 percent "
+        "in October from a year earlier, as importers rushed ahead of a Jan. 1 tariff increase. "
+        "Customs brokers in Carson and Torrance said they have been working weekends. "
+        "Trade officials in Seoul said talks on a parts carve-out are continuing."
+    )
+    article.save()
+    edition = compose(english, DEMO_DAY).edition
+    item = edition.items.get(article=article)
+    assert item.summary == (
+        "Shipments of Korean-made auto parts through the Port of Long Beach jumped 23 percent "
+        "in October from a year earlier, as importers rushed ahead of a Jan. 1 tariff increase. "
+        "Customs brokers in Carson and Torrance said they have been working weekends."
+    )
+    for other in edition.items.exclude(pk=item.pk).select_related("article"):
+        assert other.article.summary.startswith(other.summary)  # cut at a sentence end
+        one_sentence = len(split_sentences(other.summary, "en")) == 1
+        assert len(other.summary.split()) <= 45 or one_sentence
+    article.refresh_from_db()
+    assert article.summary.endswith("continuing.")  # the article keeps the standard summary
+
+
+def test_a_standard_list_gets_the_articles_summary(demo):
+    english = MailingList.objects.get(slug="morning-en")
+    english.summary_length = MailingList.SummaryLength.STANDARD
+    english.save()
+    edition = compose(english, DEMO_DAY).edition
+    for item in edition.items.select_related("article"):
+        assert item.summary == item.article.summary
+
+
+def test_a_short_korean_list_keeps_about_130_characters(demo):
+    korean = MailingList.objects.get(slug="morning-ko")
+    edition = compose(korean, DEMO_DAY).edition
+    for item in edition.items.select_related("article"):
+        assert item.article.summary.startswith(item.summary)
+        assert item.summary
+        assert len(item.summary) <= 130 or len(split_sentences(item.summary, "ko")) == 1
+
+
+def test_composing_again_keeps_an_editors_summary(demo):
+    english = MailingList.objects.get(slug="morning-en")
+    edition = compose(english, DEMO_DAY).edition
+    item = edition.items.first()
+    item.summary = "An editor wrote this one, longer than a short list would ever allow. " * 3
+    item.save()
+    again = compose(english, DEMO_DAY).edition
+    assert again.items.get(pk=item.pk).summary == item.summary

@@ -126,6 +126,20 @@ def test_warnings_name_what_to_check(world):
     assert "1 image" in found["image-alt"] and "Gmail" in found["gmail-clip"]
 
 
+def test_a_story_without_a_summary_is_flagged_by_name_until_an_editor_writes_one(world):
+    item = items(world.edition, "trade")[0]
+    EditionItem.objects.filter(pk=item.pk).update(summary="")
+    html = proofs.preview_html(world.edition)
+
+    found = [w for w in checks.warnings_for(world.edition, html) if w.kind == "needs-summary"]
+
+    assert len(found) == 1
+    assert f"“{item.headline}” needs a summary" in found[0].message
+    edits.edit_item(item, world.editor, headline=item.headline, summary="An editor's summary.")
+    kinds = {w.kind for w in checks.warnings_for(world.edition, html)}
+    assert "needs-summary" not in kinds
+
+
 # --- the pages --------------------------------------------------------------------------
 
 

@@ -384,6 +384,20 @@ def test_a_template_that_fails_is_told_to_the_editors_at_the_compose_time(settin
     assert "no_such_value" in text and not EditionRender.objects.exists()
 
 
+def test_a_story_without_a_summary_is_named_in_the_draft_notice():
+    h = Harness()
+    day = dt.date(2026, 10, 29)
+    h.articles(day)
+    Article.objects.filter(title=f"Trade story 1 of {day}").update(summary="")
+    told = []
+    h.notify = lambda edition, kind, subject, text: told.append((kind, text))
+    h.at(local(day, 5, 1))
+    ((kind, text),) = told
+    assert kind == "ready"
+    assert "WARNING: 1 story needs a summary" in text
+    assert f"“Trade story 1 of {day}”" in text and "Trade story 0" not in text
+
+
 def test_renderings_that_cannot_be_kept_at_the_compose_time_still_leave_the_notice(monkeypatch):
     from django.db import OperationalError
 

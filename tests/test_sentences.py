@@ -141,3 +141,42 @@ def test_unknown_language_is_rejected():
 )
 def test_is_sentence(line, language, expected):
     assert is_sentence(line, language) is expected
+
+
+def test_korean_sentences_glued_without_a_space_are_split():
+    text = "관세청은 24일 대미 수출이 12% 늘었다고 밝혔다.미국 측은 별도 입장을 내지 않았다."
+    assert split_sentences(text, "ko") == [
+        "관세청은 24일 대미 수출이 12% 늘었다고 밝혔다.",
+        "미국 측은 별도 입장을 내지 않았다.",
+    ]
+
+
+def test_korean_glued_split_leaves_numbers_and_latin_abbreviations_alone():
+    text = "행사는 2026.11.24 열렸다. 미 국무부(U.S.State Department)는 입장을 내지 않았다."
+    assert split_sentences(text, "ko") == [
+        "행사는 2026.11.24 열렸다.",
+        "미 국무부(U.S.State Department)는 입장을 내지 않았다.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the straight quote closes the quoted sentence: it stays with it
+        (
+            '윤서진 씨는 "앞으로도 봉사하고 싶다."며 웃었다. 행사는 끝났다.',
+            ['윤서진 씨는 "앞으로도 봉사하고 싶다."며 웃었다.', "행사는 끝났다."],
+        ),
+        (
+            '윤서진 씨는 "앞으로도 봉사하고 싶다." 행사는 끝났다.',
+            ['윤서진 씨는 "앞으로도 봉사하고 싶다."', "행사는 끝났다."],
+        ),
+        # glued before an opening straight quote: the quote begins the next sentence
+        (
+            '그는 이렇게 말했다."미국은 관세를 올린다."',
+            ["그는 이렇게 말했다.", '"미국은 관세를 올린다."'],
+        ),
+    ],
+)
+def test_korean_straight_quote_stays_with_its_sentence(text, expected):
+    assert split_sentences(text, "ko") == expected

@@ -31,6 +31,15 @@ def warnings_for(edition: Edition, html: str) -> list[DeskWarning]:
             )
     start, _ = day_window(edition.date, edition.mailing_list.time_zone)
     for item in edition.items.select_related("article"):
+        if not item.summary.strip():
+            # No sentence of the story was usable: it must not go out under a bare headline.
+            found.append(
+                DeskWarning(
+                    "needs-summary",
+                    f"“{item.headline}” needs a summary: no sentence of the story could be "
+                    "used; write one before approving",
+                )
+            )
         if item.article and item.article.published_at < start:
             found.append(
                 DeskWarning(

@@ -158,5 +158,4 @@ def _text(value: str) -> str:
     """Feed titles may carry markup or entities; only their text is kept."""
     if "<" not in value and "&" not in value:
         return value
-    paragraphs = html_paragraphs(value)
-    return " ".join(paragraphs)
+    return " ".join(html_paragraphs(value, drop_furniture=False))

@@ -41,6 +41,8 @@ class FolderSource:
         origin = str(path)
         try:
             text = _decode(path.read_bytes())
+            # A page that prints no date is dated by when it was saved: the file's time.
+            saved_at = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
         except OSError as exc:
             yield FetchProblem(origin, f"cannot read the file ({exc.strerror or exc})")
             return
@@ -55,7 +57,7 @@ class FolderSource:
             return
         try:
             # A listing page holds several stories; an ordinary page goes to clean_page.
-            pages = clean_pages(text, self.tz)
+            pages = clean_pages(text, self.tz, saved_at)
         except SavedPageError as exc:
             yield FetchProblem(origin, str(exc))
             return

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 import lxml.html
 import trafilatura
 
+from ..furniture import strip_furniture, strip_trailing_credit
 from ..http import Fetched
 from .base import FetchProblem, RawArticle, detect_language
 from .safety import plain
-from .saved_page_cleaner import AD_LABEL, BYLINE, KOREAN_REPORTER
 
 _TIME_META = (
     "article:published_time",
@@ -152,7 +152,7 @@ def _paragraphs(doc, title: str) -> list[str]:
             text = plain(text)
             if not text or (el.tag == "head" and text == title):
                 continue
-            if AD_LABEL.match(text) or BYLINE.match(text) or KOREAN_REPORTER.match(text):
-                continue
-            out.append(text)
+            text = strip_trailing_credit(strip_furniture(text)[0])[0]
+            if text:
+                out.append(text)
     return out

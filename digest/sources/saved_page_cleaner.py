@@ -3,7 +3,10 @@
 A saved page carries furniture around the story: a weather widget (temperature, city, the
 day the page was saved), "Must read", each photo caption twice, "- Advertisement -", a
 byline, and an author box at the end. Everything that is not the story is dropped here, so
-later stages (classify, summarize, render) only ever see article text.
+later stages (classify, summarize, render) only ever see article text. What depends on the
+page's layout (the header, captions printed twice, where the byline stands) is decided here;
+furniture a line shows by itself (appeals, tool notes, portal lines, credits) by the shared
+rules of ``digest.furniture``.
 """
 
 from __future__ import annotations
@@ -15,49 +18,93 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from ..furniture import (
+    BYLINE,
+    CAPTION_CREDIT,
+    KOREAN_REPORTER,
+    MUST_READ,
+    furniture_rule,
+    repeats_headline,
+    strip_dateline,
+    strip_furniture,
+    strip_trailing_credit,
+)
+from ..sentences import split_glued, split_sentences
 from .base import detect_language
 from .dates import PUBLISHED, WEEKDAY_DATE, parse_local
 
 WEATHER = re.compile(r"^-?\d{1,3}(?:\.\d+)?\s*°?\s*[FC]$")
 URL_LINE = re.compile(r"^(?:URL|Source|Canonical)\s*:\s*(https?://\S+)$", re.I)
-AD_LABEL = re.compile(r"^[-–—\s]*(?:advertisement|광고)[-–—\s]*$", re.I)
-MUST_READ = re.compile(r"^(?:must read|editor'?s pick|추천 기사)$", re.I)
-_NAME_WORD = r"[A-Z][A-Za-z'.\-]+"
-BYLINE = re.compile(
-    rf"^(?:BY|By|by)\s+(?P<name>{_NAME_WORD}(?:(?:\s+|\s*,\s*|\s+and\s+){_NAME_WORD}){{0,6}})"
-    r"\s*(?:\[[^\]]*\]|\(?\S+@\S+\)?)?$"
-)
-KOREAN_REPORTER = re.compile(
-    r"^(?P<name>[\uac00-\ud7a3]{2,4})\s?(?:기자|특파원|객원기자)(?:\s*[\[(]?\S+@\S+[\])]?)?$"
-)
-CAPTION_CREDIT = re.compile(r"\[[^\[\]]{2,60}\]$")
-TAG_LINE = re.compile(r"^(?:#\S+\s*)+$|^(?:tags?|태그|관련 ?태그|키워드)\s*[:：]", re.I)
 # Korea JoongAng Daily prints a bare " date 2025-10-23" beside its "Published:" line.
 DATE_ONLY_LINE = re.compile(r"^date\s+\d{4}-\d{2}-\d{2}$", re.I)
 # A listing page: several stories, each headline followed by a "2026.11.24. 10:30" line.
 STORY_TIME = re.compile(r"^\d{4}\.\s?\d{1,2}\.\s?\d{1,2}\.?\s+\d{1,2}:\d{2}$")
-# Site-wide furniture printed on every page: headline tickers and donation appeals.
-TICKER = re.compile(
-    r"^(?:breaking(?: news)?|trending(?: now)?|latest(?: news)?|top stories|most read|"
-    r"속보|많이 본 뉴스|인기 ?기사|최신 ?뉴스|주요 ?뉴스)\s*(?:[:|›»▶-]|$)",
+# Page chrome a saved page may carry above its headline: the site's name or address, a
+# "From" label, dashes, menu words.
+_SITE_WORD = r"(?:Daily|Times|News|Herald|Post|Journal|Tribune|Press|Ilbo|Weekly|Gazette|Wire)"
+SITE_NAME = re.compile(
+    rf"^(?:The\s)?(?:[A-Z][\w.&'-]*\s){{0,3}}{_SITE_WORD}(?:\s(?:LA|USA|US|Online))?$|"
+    r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|kr|us)/?$|"
+    r"^[\uac00-\ud7a3A-Z ]{1,12}(?:일보|신문|뉴스|방송|타임스|데일리)(?:\s?LA)?$"
+)
+CHROME_WORD = re.compile(
+    r"^(?:from|[-–—|•·]+|home|menu|search|log ?in|sign ?in|sign up|share|print|close|"
+    r"홈|메뉴|검색|로그인|전체 ?메뉴|"
+    # a lone weekday (a widget without its date) and section labels ("kickers")
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|[월화수목금토일]요일|"
+    r"opinion|column|editorial|analysis|commentary|news|local|business|sports|world|politics|"
+    r"entertainment|community|오피니언|칼럼|사설|기고|사회|정치|경제|국제|스포츠|연예|문화)$",
     re.I,
 )
-DONATE_BUTTON = re.compile(
-    r"^(?:donate|support us|subscribe|후원하기|구독하기)(?:\s+(?:now|today))?[.!]?$", re.I
+# "By 김민지" (a Korean name after the English "By"), printed above the headline.
+KOREAN_BY = re.compile(r"^(?:by|글)\s*[:=]?\s*(?P<name>[\uac00-\ud7a3]{2,4})(?:\s*기자)?$", re.I)
+# Words a headline does not end on: a one-line page's headline ends before its lead begins.
+_FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "as",
+        "into",
+        "over",
+        "after",
+        "before",
+        "about",
+        "than",
+        "that",
+        "this",
+        "its",
+        "their",
+        "his",
+        "her",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+    ]
 )
-DONATE_APPEAL = re.compile(r"\b(?:donat\w*|support us|contribut\w*|후원)", re.I)
-APPEAL_SUBJECT = re.compile(
-    r"journalism|newsroom|our (?:work|reporting)|independent|저널리즘|언론|후원해", re.I
+# "Headline | Site Daily" or "Headline - Site News": a page title saved with the site's name.
+TITLE_WITH_SITE = re.compile(r"^(?P<headline>.{10,}?)\s+[|–—-]\s+(?P<site>.{2,40})$")
+# A weather widget and its date run into a page saved as one line.
+_INLINE_WIDGET_DATE = re.compile(
+    r"^(?:-?\d{1,3}(?:\.\d+)?\s*°?\s*[FC]\s+[A-Z][A-Za-z .'-]{0,30}\s+)?"
+    r"(?P<date>(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4})\s+"
 )
-# Paragraphs glued at a full stop: "said.The" / "밝혔다.한편". Abbreviations stay whole.
-_ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "St", "Jr", "Sr", "No", "vs", "Gov", "Sen", "Rep")
-_GLUED_EN = re.compile(
-    "".join(rf"(?<!\b{a}\.)" for a in _ABBREVIATIONS)
-    + r"(?:(?<=[a-z0-9%)][.!?])|(?<=[a-z0-9%)][.!?][\"”’]))(?=[A-Z][a-z])"
-)
-_GLUED_KO = re.compile(
-    r"(?<=[다요죠까][.!?])(?=[\uac00-\ud7a3“\"])|(?<=[다요][.!?][”\"])(?=[\uac00-\ud7a3])"
-)
+# Furniture the cleaner drops wherever it stands; captions and credits depend on position.
+SITE_KINDS = frozenset({"appeal", "greeting", "tool-note", "portal"})
 
 
 class SavedPageError(ValueError):
@@ -70,7 +117,7 @@ class CleanPage:
     headline: str
     byline: str
     published_at: dt.datetime
-    date_source: str  # "article" or "widget"
+    date_source: str  # "article", "widget" (the page's save day) or "file" (the file's time)
     language: str
     paragraphs: tuple[str, ...]
 
@@ -79,18 +126,25 @@ class CleanPage:
         return "\n\n".join(self.paragraphs)
 
 
-def clean_page(text: str, tz: ZoneInfo) -> CleanPage:
-    """Clean one saved page; raises SavedPageError when there is no headline, date or body."""
-    lines = [_normalize(line) for line in text.lstrip("\ufeff").splitlines()]
-    lines = [line for line in lines if line]
+def clean_page(text: str, tz: ZoneInfo, saved_at: dt.datetime | None = None) -> CleanPage:
+    """Clean one saved page; raises SavedPageError when there is no headline or body.
+
+    ``saved_at`` (the file's modification time) dates a page that prints no date of its own,
+    flagged as an estimate; without it such a page is refused for want of a date.
+    """
+    lines = _lines(text)
     if not lines:
         raise SavedPageError("empty file")
-    lines = [line for line in lines if not _site_furniture(line)]
+    if len(lines) <= 2:
+        # Saved as one line (perhaps under an address line): find the widget's date in it.
+        lines = [*lines[:-1], *_one_line_page(lines[-1])]
 
     url = ""
     widget_date = article_date = None
+    early_byline = ""
     i = 0
-    # The header: an address line, the weather widget (temperature, city, saved-on date).
+    # The header: an address line, the weather widget (temperature, city, saved-on date), and
+    # whatever page chrome was saved above the headline (the site's name, "From", a byline).
     while i < len(lines):
         line = lines[i]
         if m := URL_LINE.match(line):
@@ -103,13 +157,22 @@ def clean_page(text: str, tz: ZoneInfo) -> CleanPage:
             widget_date = parse_local(line, tz)
         elif DATE_ONLY_LINE.match(line):
             article_date = parse_local(line.split()[-1], tz)
-        else:
+        elif (m := PUBLISHED.match(line)) and (parsed := parse_local(m.group(1), tz)):
+            article_date = parsed
+        elif m := BYLINE.match(line) or KOREAN_REPORTER.match(line) or KOREAN_BY.match(line):
+            early_byline = early_byline or _name_case(m.group("name").strip())
+        elif not (SITE_NAME.match(line) or CHROME_WORD.match(line) or MUST_READ.match(line)):
             break
         i += 1
     if i >= len(lines):
         raise SavedPageError("no headline: the file holds only the page header")
-    headline = lines[i]
+    headline = _without_site_name(lines[i])
+    if headline.endswith("."):
+        # A page saved without its headline shows its lead here: the dateline at least goes.
+        headline = strip_dateline(headline) or headline
     body_lines = lines[i + 1 :]
+    if not body_lines:
+        headline, body_lines = _split_headline(headline)
 
     # A date the article gives itself, printed under the headline (perhaps twice: a bare
     # "date 2025-10-23" and a "Published:" line with the time). The one with a time wins.
@@ -123,43 +186,45 @@ def clean_page(text: str, tz: ZoneInfo) -> CleanPage:
                     article_date = parsed
                 continue
         kept.append(line)
-    kept = [part for line in kept for part in _split_glued(line)]
+    language = detect_language(headline + "\n" + "\n".join(kept))
+    kept = [part for line in kept for part in split_glued(line)]
 
     byline, kept = _take_byline(kept)
     kept = _drop_captions(kept)
-    kept = [
-        line
-        for line in kept
-        if not (AD_LABEL.match(line) or MUST_READ.match(line) or TAG_LINE.match(line))
-    ]
+    kept = [strip_trailing_credit(strip_furniture(line)[0])[0] for line in kept]
+    kept = [line for line in kept if line]
+    if kept and repeats_headline(kept[0], headline):
+        kept = kept[1:]  # the headline printed again as the story's first line
     if not kept:
         raise SavedPageError(f"no article text under the headline {headline!r}")
-    date = article_date or widget_date
+    date, date_source = article_date, "article"
+    if date is None and widget_date is not None:
+        date, date_source = widget_date, "widget"
+    if date is None and saved_at is not None:
+        date, date_source = (saved_at.astimezone(dt.UTC), True), "file"
     if date is None:
         raise SavedPageError(
             f"no date for {headline!r}: add the weather widget's date line or a 'Published:' line"
         )
-    language = detect_language(headline + "\n" + "\n".join(kept))
     return CleanPage(
         url=url or _stand_in_url(headline, date[0]),
         headline=headline,
-        byline=byline,
+        byline=byline or early_byline,
         published_at=date[0],
-        date_source="article" if article_date else "widget",
+        date_source=date_source,
         language=language,
         paragraphs=tuple(kept),
     )
 
 
-def clean_pages(text: str, tz: ZoneInfo) -> list[CleanPage]:
+def clean_pages(text: str, tz: ZoneInfo, saved_at: dt.datetime | None = None) -> list[CleanPage]:
     """Clean a saved page that may be a listing: one CleanPage per story on it.
 
     A listing page (the Korean site's section pages) runs stories together, each a headline
     followed by a ``2026.11.24. 10:30`` line; each becomes an article of its own, under the
     page's header (widget date) but without the page's address, which is not the story's.
     """
-    lines = [_normalize(line) for line in text.lstrip("\ufeff").splitlines()]
-    lines = [line for line in lines if line and not _site_furniture(line)]
+    lines = _lines(text)
     starts = [
         n
         for n, line in enumerate(lines)
@@ -168,14 +233,14 @@ def clean_pages(text: str, tz: ZoneInfo) -> list[CleanPage]:
     # At least two stories, each with a line of text: otherwise it is one ordinary article.
     starts = [n for k, n in enumerate(starts) if k == 0 or n - starts[k - 1] >= 3]
     if len(starts) < 2:
-        return [clean_page(text, tz)]
+        return [clean_page(text, tz, saved_at)]
     header = [line for line in lines[: starts[0] - 1] if not URL_LINE.match(line)]
     pages: list[CleanPage] = []
     bounds = [*starts, len(lines) + 1]
     for k, start in enumerate(starts):
         story = lines[start - 1 : bounds[k + 1] - 1]
         try:
-            pages.append(clean_page("\n".join(header + story), tz))
+            pages.append(clean_page("\n".join(header + story), tz, saved_at))
         except SavedPageError:
             continue  # a headline with no text under it: a teaser, nothing to keep
     if not pages:
@@ -183,20 +248,76 @@ def clean_pages(text: str, tz: ZoneInfo) -> list[CleanPage]:
     return pages
 
 
-def _split_glued(line: str) -> list[str]:
-    """Split paragraphs that lost their break: "...said.The next..." is two paragraphs."""
-    parts = _GLUED_KO.split(line) if _GLUED_KO.search(line) else [line]
-    out: list[str] = []
-    for part in parts:
-        out.extend(_GLUED_EN.split(part) if _GLUED_EN.search(part) else [part])
-    return [p.strip() for p in out if p.strip()]
+def _lines(text: str) -> list[str]:
+    """The page's non-empty lines, without the furniture every page of a site prints."""
+    lines = [_normalize(line) for line in text.lstrip("\ufeff").splitlines()]
+    return [line for line in lines if line and not _site_furniture(line)]
 
 
 def _site_furniture(line: str) -> bool:
-    """Headline tickers and donation appeals: printed on every page, part of no story."""
-    if TICKER.match(line) or DONATE_BUTTON.match(line) or line.count(" | ") >= 2:
-        return True
-    return len(line) <= 200 and bool(DONATE_APPEAL.search(line) and APPEAL_SUBJECT.search(line))
+    """Tickers, appeals, portal lines, tool notes: printed on pages, part of no story."""
+    rule = furniture_rule(line)
+    return rule is not None and rule.kind in SITE_KINDS
+
+
+def _without_site_name(headline: str) -> str:
+    """'Headline | Korea JoongAng Daily' -> 'Headline': a page title saved with its site."""
+    m = TITLE_WITH_SITE.match(headline)
+    if m and SITE_NAME.match(m.group("site")):
+        return m.group("headline")
+    return headline
+
+
+def _one_line_page(line: str) -> list[str]:
+    """A page saved as one line: the widget's date, if run in, goes on a line of its own."""
+    m = _INLINE_WIDGET_DATE.match(line)
+    if m:
+        return [m.group("date"), line[m.end() :].strip()]
+    return [line]
+
+
+def _split_headline(line: str) -> tuple[str, list[str]]:
+    """A headline with the story run into it, as a page saved as one line has it.
+
+    Headlines carry no full stop, so the first sentence holds the headline and the lead.
+    The lead starts where a capitalized word follows a headline's last word and repeats one
+    of its words (Korean: where the headline's first word comes again); failing that, the
+    first sentence is taken for the headline.
+    """
+    language = detect_language(line)
+    sentences = split_sentences(line, language)
+    if not sentences:
+        return line, []
+    first = sentences[0]
+    cut = _lead_start(first, language)
+    if cut:
+        rest = " ".join([first[cut:].strip(), *sentences[1:]])
+        return first[:cut].strip(), [rest]
+    if len(sentences) < 2:
+        return line, []
+    return first.rstrip(".").strip(), [" ".join(sentences[1:])]
+
+
+def _lead_start(sentence: str, language: str) -> int:
+    """Where the lead begins inside a headline-and-lead run together, or 0."""
+    words = [(m.start(), m.group()) for m in re.finditer(r"\S+", sentence)]
+    if language == "ko":
+        stem = re.sub(r"[^\uac00-\ud7a3A-Za-z0-9]", "", words[0][1])[:3] if words else ""
+        for k in range(3, min(len(words), 15)):
+            if len(stem) >= 2 and words[k][1].startswith(stem):
+                return words[k][0]
+        return 0
+    for k in range(5, min(len(words), 21)):
+        before, word = words[k - 1][1], words[k][1]
+        if not word[:1].isupper() or before[:1].isupper() or before.endswith((",", ":", ";")):
+            continue
+        if before.lower() in _FUNCTION_WORDS:
+            continue
+        head = {w[1].lower()[:5] for w in words[:k] if len(w[1]) >= 4}
+        lead = {w[1].lower().strip(".,")[:5] for w in words[k : k + 15] if len(w[1]) >= 4}
+        if head & lead:
+            return words[k][0]
+    return 0
 
 
 def _normalize(line: str) -> str:
@@ -227,11 +348,7 @@ def _take_byline(lines: list[str]) -> tuple[str, list[str]]:
 
 def _only_furniture(lines: list[str]) -> bool:
     """True when the lines hold no story text: only captions, labels and tags."""
-    return not [
-        line
-        for line in _drop_captions(lines)
-        if not (AD_LABEL.match(line) or MUST_READ.match(line) or TAG_LINE.match(line))
-    ]
+    return all(furniture_rule(line) is not None for line in _drop_captions(lines))
 
 
 def _drop_author_box(lines: list[str]) -> list[str]:
@@ -241,9 +358,7 @@ def _drop_author_box(lines: list[str]) -> list[str]:
             lines[n] == lines[n + 1]
             and len(lines[n]) <= 60
             and lines[n][-1:] not in ".?!]"
-            and not (
-                AD_LABEL.match(lines[n]) or MUST_READ.match(lines[n]) or TAG_LINE.match(lines[n])
-            )
+            and furniture_rule(lines[n]) is None
         ):
             return lines[:n]
     return lines

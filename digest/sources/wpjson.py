@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import lxml.html
 
+from ..furniture import strip_furniture, strip_trailing_credit
 from .base import RawArticle, detect_language
-from .saved_page_cleaner import AD_LABEL, BYLINE
 
 SKIP_TAGS = {"figure", "figcaption", "script", "style", "noscript", "iframe", "form", "aside"}
 BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "dd", "dt", "td"}
@@ -65,8 +65,13 @@ def read_post(post: Mapping[str, Any], tz: ZoneInfo, origin: str = "") -> RawArt
     )
 
 
-def html_paragraphs(fragment: str) -> list[str]:
-    """Paragraph texts of an HTML fragment, without figures, captions, ads or scripts."""
+def html_paragraphs(fragment: str, *, drop_furniture: bool = True) -> list[str]:
+    """Paragraph texts of an HTML fragment, without figures, captions, ads or scripts.
+
+    Paragraphs that are page furniture (``digest.furniture``: appeals, bylines, credits...)
+    are dropped and credits glued to a paragraph's end cut off, unless ``drop_furniture`` is
+    false (a feed's title is read through here too, and a title is never furniture).
+    """
     if not fragment or not fragment.strip():
         return []
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
@@ -75,7 +80,10 @@ def html_paragraphs(fragment: str) -> list[str]:
         br.tail = " " + (br.tail or "")
     out: list[str] = []
     _collect(root, out)
-    return [p for p in out if not AD_LABEL.match(p) and not BYLINE.match(p)]
+    if not drop_furniture:
+        return out
+    kept = (strip_trailing_credit(strip_furniture(p)[0])[0] for p in out)
+    return [p for p in kept if p]
 
 
 def _collect(element, out: list[str]) -> None:
