@@ -13,6 +13,8 @@ import pytest
 from bench.eval.corpus import (
     FORMATS,
     FURNITURE,
+    HOLDOUT_LABELS_FILE,
+    HOLDOUT_PAGES_DIR,
     PAGES_DIR,
     SECTIONS,
     has_furniture,
@@ -24,6 +26,8 @@ from bench.eval.score import unclean_parts
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = load()
+HOLDOUT = load(HOLDOUT_PAGES_DIR, HOLDOUT_LABELS_FILE)
+BOTH = [*PAGES, *HOLDOUT]
 HARD_CASES = {
     "ko_substring_visa",
     "ko_substring_hanin",
@@ -40,15 +44,25 @@ HARD_CASES = {
     "inter_korean_sports",
     "opinion",
 }
+# The held-out set's own case: a Korean keyword inside a longer word other than the two above
+# ("대사" in "신진대사", "무역" in "무역풍").
+HOLDOUT_CASES = HARD_CASES | {"ko_substring"}
 # What may never be part of an allowed sentence: an address, a tag, a copyright sign, a
 # credit in brackets, a photo credit.
 FURNITURE_IN_SENTENCE = re.compile(r"@|#\w|ⓒ|©|\[[^\]]*\]|\(Photo:|사진=")
 
 
-def test_every_page_is_labelled_and_every_label_has_a_page():
-    on_disk = {p.name for p in PAGES_DIR.iterdir() if p.is_file()}
-    assert on_disk == {page.name for page in PAGES}
-    assert all(page.format in FORMATS for page in PAGES)
+def _ids(page):
+    return ("holdout/" if page.path.parent == HOLDOUT_PAGES_DIR else "") + page.name
+
+
+@pytest.mark.parametrize(
+    ("folder", "pages"), [(PAGES_DIR, PAGES), (HOLDOUT_PAGES_DIR, HOLDOUT)], ids=["main", "holdout"]
+)
+def test_every_page_is_labelled_and_every_label_has_a_page(folder, pages):
+    on_disk = {p.name for p in folder.iterdir() if p.is_file()}
+    assert on_disk == {page.name for page in pages}
+    assert all(page.format in FORMATS for page in pages)
 
 
 def test_size_and_balance():
@@ -67,7 +81,28 @@ def test_size_and_balance():
     assert all(sum(p.section == s for p in PAGES) >= 25 for s in SECTIONS)
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+def test_holdout_size_and_balance():
+    """48 pages: 24 a language, 8 a format and 6 a section in each; 35% with a second label."""
+    assert len(HOLDOUT) == 48
+    assert not {page.name for page in HOLDOUT} & {page.name for page in PAGES}
+    assert sum(bool(page.second) for page in HOLDOUT) >= 0.35 * len(HOLDOUT)
+    counts = Counter((page.language, page.format) for page in HOLDOUT)
+    assert counts == {(lang, fmt): 8 for lang in ("en", "ko") for fmt in FORMATS}
+    counts = Counter((page.language, page.section) for page in HOLDOUT)
+    assert counts == {(lang, s): 6 for lang in ("en", "ko") for s in SECTIONS}
+    for page in HOLDOUT:
+        assert page.second in {"", *SECTIONS} and page.second != page.section, page.name
+
+
+def test_holdout_sentences_are_new():
+    """No held-out lead sentence is printed on a page of the main set."""
+    main_text = " ".join(page_text(page.path) for page in PAGES)
+    for page in HOLDOUT:
+        for sentence in page.summary_sentences:
+            assert normalise(sentence) not in main_text, (page.name, sentence)
+
+
+@pytest.mark.parametrize("page", BOTH, ids=_ids)
 def test_allowed_sentences_are_the_pages_own(page):
     text = page_text(page.path)
     wanted = 2 if "one_line" in page.furniture else 3
@@ -79,20 +114,27 @@ def test_allowed_sentences_are_the_pages_own(page):
         assert normalise(sentence) != normalise(page.headline)
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+@pytest.mark.parametrize("page", BOTH, ids=_ids)
 def test_declared_furniture_is_on_the_page(page):
     for kind in page.furniture:
         assert kind in FURNITURE, kind
         assert has_furniture(page, kind), kind
 
 
-def test_every_kind_of_furniture_and_every_hard_case_appears_often_enough():
-    kinds = Counter((kind, page.language) for page in PAGES for kind in page.furniture)
+@pytest.mark.parametrize(
+    ("pages", "every_case_twice"), [(PAGES, True), (HOLDOUT, False)], ids=["main", "holdout"]
+)
+def test_every_kind_of_furniture_and_every_hard_case_appears_often_enough(pages, every_case_twice):
+    kinds = Counter((kind, page.language) for page in pages for kind in page.furniture)
     rare = [(k, lang) for k in FURNITURE for lang in ("en", "ko") if kinds[(k, lang)] < 2]
     assert not rare
-    cases = Counter(case for page in PAGES for case in page.cases)
-    assert set(cases) == HARD_CASES
-    assert all(n >= 2 for n in cases.values()), cases
+    cases = Counter(case for page in pages for case in page.cases)
+    if every_case_twice:
+        assert set(cases) == HARD_CASES
+        assert all(n >= 2 for n in cases.values()), cases
+    else:  # the held-out set: named cases only, and many of them
+        assert set(cases) <= HOLDOUT_CASES
+        assert len(cases) >= 10, cases
 
 
 def test_unclean_parts_reads_a_summary_without_a_splitter():
