@@ -179,3 +179,20 @@ def test_the_harness_runs_on_a_few_pages_and_prints_its_figures():
     collected = 4 - float(figures["pages_not_collected"])
     assert collected >= 3  # the post, the HTML page and the dated saved page, at least
     assert 0 <= float(figures["summary_clean_fraction"]) <= 1
+
+
+def test_the_harness_runs_the_held_out_set_with_its_prefix():
+    chosen = ["en-trade-h02-ramen-exports-record.json", "ko-comm-h03-seniors-metabolism-class.html"]
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.eval", "--holdout", "--only", ",".join(chosen)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    figures = dict(re.findall(r"^BENCH (\S+) (\S+) ", done.stdout, re.M))
+    assert float(figures["holdout_eval_pages"]) == 2
+    assert "holdout_summary_clean_fraction" in figures
+    assert "holdout_section_accuracy" in figures
+    assert not any(name.startswith(("eval_", "summary_", "section_")) for name in figures)

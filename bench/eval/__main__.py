@@ -2,8 +2,10 @@
 
 Builds a throwaway site (its own folder and SQLite database, removed at the end), collects
 the corpus in ``bench/eval/pages/`` through the product's real sources, and prints one
-``BENCH <name> <value> <unit>`` line per figure. ``--verbose`` lists, page by page, what went
-wrong; ``--only NAME,NAME`` runs a few pages (the tests do).
+``BENCH <name> <value> <unit>`` line per figure. ``--holdout`` runs the held-out set in
+``bench/eval/holdout/`` instead (pages the rules were never tuned on) and prints its figures
+with a ``holdout_`` prefix. ``--verbose`` lists, page by page, what went wrong;
+``--only NAME,NAME`` runs a few pages of the chosen set (the tests do).
 """
 
 from __future__ import annotations
@@ -16,18 +18,25 @@ import tempfile
 import time
 from pathlib import Path
 
-from .corpus import LABELS_FILE, PAGES_DIR, load
+from .corpus import HOLDOUT_LABELS_FILE, HOLDOUT_PAGES_DIR, LABELS_FILE, PAGES_DIR, load
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.eval", description=__doc__)
     parser.add_argument("--verbose", "-v", action="store_true", help="what went wrong, per page")
     parser.add_argument("--only", default="", help="comma-separated page names (default: all)")
-    parser.add_argument("--pages", type=Path, default=PAGES_DIR, help=argparse.SUPPRESS)
-    parser.add_argument("--labels", type=Path, default=LABELS_FILE, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--holdout", action="store_true", help="the held-out set; figures named holdout_*"
+    )
+    parser.add_argument("--pages", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--labels", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
-    pages = load(args.pages, args.labels)
+    prefix = "holdout_" if args.holdout else ""
+    pages = load(
+        args.pages or (HOLDOUT_PAGES_DIR if args.holdout else PAGES_DIR),
+        args.labels or (HOLDOUT_LABELS_FILE if args.holdout else LABELS_FILE),
+    )
     if args.only:
         wanted = {name.strip() for name in args.only.split(",") if name.strip()}
         unknown = wanted - {page.name for page in pages}
@@ -51,14 +60,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{outcome.page.name}:")
                 print("\n".join(f"  {line}" for line in problems))
     for name, value, unit in figures(outcomes):
-        print(f"BENCH {name} {value:.3f} {unit}", flush=True)
+        print(f"BENCH {prefix}{name} {value:.3f} {unit}", flush=True)
     if any(o.collected and o.thin is None for o in outcomes):
         print(
-            "NOTE section_thin_margins is -1: digest.classify offers no way to read each "
+            f"NOTE {prefix}section_thin_margins is -1: digest.classify offers no way to read each "
             "section's score (see bench/eval/margins.py)",
             file=sys.stderr,
         )
-    print(f"BENCH eval_seconds {time.perf_counter() - started:.3f} s", flush=True)
+    print(f"BENCH {prefix}eval_seconds {time.perf_counter() - started:.3f} s", flush=True)
     return 0
 
 
