@@ -138,11 +138,9 @@ def _month(name: str) -> int:
     return int(name) if name.isdigit() else _MONTH_NAMES[name[:3].lower()]
 
 
-def _dates(text: str, *, named_only: bool = False) -> set[tuple[int, int | None]]:
+def _dates(text: str) -> set[tuple[int, int | None]]:
     """(month, day) pairs, day None for a month alone; "May" alone is too often a verb."""
-    patterns = [_EN_MONTH_DAY, _EN_DAY_MONTH]
-    if not named_only:
-        patterns += [_KO_DATE, _NUMERIC_DATE, _US_DATE]
+    patterns = [_EN_MONTH_DAY, _EN_DAY_MONTH, _KO_DATE, _NUMERIC_DATE, _US_DATE]
     found: set[tuple[int, int | None]] = set()
     for pattern in patterns:
         for match in pattern.finditer(text):
