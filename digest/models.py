@@ -223,6 +223,16 @@ class EditionItem(models.Model):
     def __str__(self) -> str:
         return self.headline
 
+    @property
+    def machine_written(self) -> bool:
+        """The summary is the LLM's, as written: the desk labels it so editors read it twice."""
+        article = self.article
+        return bool(
+            article
+            and article.summary_source == Article.SummarySource.LLM
+            and self.summary == article.summary
+        )
+
 
 class EditionRender(models.Model):
     """One variant of an edition, rendered: what its readers get before their own links.

@@ -1,6 +1,6 @@
 """The optional LLM summary writer, against a local chat-completions endpoint: a good answer is
 used, an unfaithful, slow or broken one leaves the extractive summary, one request per article
-version, a daily cap shared through the database."""
+version, a daily cap shared through the database, the desk's label."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from digest import summarize
 from digest.collect import collect
@@ -400,3 +401,51 @@ def test_pending_articles_turn_extractive_if_the_writer_is_turned_off(settings):
     settings.DIGEST_LLM_URL = ""
     write_pending(now=NOW)
     assert by_url(item).summary_source == "extractive"
+
+
+# --- the desk and the admin -------------------------------------------------------------------
+
+
+def test_the_desk_marks_machine_written_summaries_until_an_editor_changes_them(world, client):
+    item = world.edition.items.select_related("article").first()
+    article = item.article
+    Article.objects.filter(id=article.id).update(summary_source="llm")
+    client.force_login(world.editor)
+    page = client.get(reverse("desk:edition", args=[world.edition.pk])).content.decode()
+    assert page.count(">machine-written</span>") == 1
+    this_item = page.split(f'id="item-{item.pk}"')[1].split('class="item"')[0]
+    assert ">machine-written</span>" in this_item
+    item.summary = "An editor's own words."
+    item.save()
+    page = client.get(reverse("desk:edition", args=[world.edition.pk])).content.decode()
+    assert ">machine-written</span>" not in page
+
+
+def test_the_admin_shows_and_filters_the_summary_source(admin_client, endpoint):
+    endpoint.script = answering({"battery": GOOD_EN, "수출": Reply(status=500, raw=b"")})
+    run(raw("battery-plant"), raw("export-outlook"))
+    page = admin_client.get(reverse("admin:digest_article_changelist") + "?summary_source=llm")
+    text = page.content.decode()
+    assert "Machine-written (LLM)" in text
+    assert "Korean battery maker" in text and "대미 수출" not in text
+    article = by_url(raw("battery-plant"))
+    change = reverse("admin:digest_article_change", args=[article.pk])
+    assert "Machine-written (LLM)" in admin_client.get(change).content.decode()
+
+
+def test_a_summary_changed_in_the_admin_is_marked_the_editors(endpoint, rf, admin_user):
+    from django.contrib import admin
+
+    endpoint.script = answering({"battery": GOOD_EN})
+    run(raw("battery-plant"))
+    article = by_url(raw("battery-plant"))
+    article.summary = "An editor's own summary."
+
+    class Form:
+        changed_data = ["summary"]
+
+    request = rf.post("/admin/")
+    request.user = admin_user
+    admin.site._registry[Article].save_model(request, article, Form(), change=True)
+    article.refresh_from_db()
+    assert (article.summary_source, article.summary_llm_hash) == ("editor", "")
