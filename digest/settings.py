@@ -193,7 +193,8 @@ DIGEST_RETRY_AFTER_SECONDS = int(env("DIGEST_RETRY_AFTER_SECONDS", "300"))
 
 # The optional LLM summary writer (digest/llm_writer.py): an OpenAI-compatible chat endpoint
 # (a hosted API, or vLLM or Ollama on this machine). No URL: off, every summary extractive.
-DIGEST_LLM_URL = env("DIGEST_LLM_URL").rstrip("/")
+# The API's base; a full ".../chat/completions" address pasted from a server's docs works too.
+DIGEST_LLM_URL = env("DIGEST_LLM_URL").rstrip("/").removesuffix("/chat/completions")
 DIGEST_LLM_MODEL = env("DIGEST_LLM_MODEL")
 DIGEST_LLM_API_KEY = env("DIGEST_LLM_API_KEY")  # local servers need none
 DIGEST_LLM_TIMEOUT = float(env("DIGEST_LLM_TIMEOUT", "30"))

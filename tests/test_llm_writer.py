@@ -449,3 +449,27 @@ def test_a_summary_changed_in_the_admin_is_marked_the_editors(endpoint, rf, admi
     admin.site._registry[Article].save_model(request, article, Form(), change=True)
     article.refresh_from_db()
     assert (article.summary_source, article.summary_llm_hash) == ("editor", "")
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+def test_settings_turn_the_writer_on_only_with_a_url_and_a_model(monkeypatch, tmp_path):
+    from .settings_probe import load_settings
+
+    def settings_from(**env: str) -> dict:
+        return load_settings(monkeypatch, tmp_path, DJANGO_SECRET_KEY="k" * 50, **env)
+
+    off = settings_from()
+    assert off["DIGEST_LLM_URL"] == "" and off["DIGEST_LLM_DAILY_CAP"] == 200
+    on = settings_from(
+        DIGEST_LLM_URL="http://127.0.0.1:11434/v1/chat/completions",
+        DIGEST_LLM_MODEL="qwen2.5:7b-instruct",
+        DIGEST_LLM_TIMEOUT="45",
+    )
+    assert on["DIGEST_LLM_URL"] == "http://127.0.0.1:11434/v1"
+    assert on["DIGEST_LLM_TIMEOUT"] == 45.0
+    with pytest.raises(ValueError, match="DIGEST_LLM_MODEL"):
+        settings_from(DIGEST_LLM_URL="http://127.0.0.1:8000/v1")
+    with pytest.raises(ValueError, match="http"):
+        settings_from(DIGEST_LLM_URL="127.0.0.1:8000/v1", DIGEST_LLM_MODEL="m")
