@@ -231,7 +231,7 @@ def _word(token: str) -> str:
 
 def _found(phrase: str, haystack: str, *, any_case: bool) -> bool:
     flags = re.IGNORECASE if any_case else 0
-    words = r"\s+".join(re.escape(word) for word in phrase.split())
+    words = r"[\s-]+".join(re.escape(word) for word in phrase.split())  # "Korean-American"
     pattern = rf"(?<!{_LATIN}){words}(?!{_LATIN})"
     return re.search(pattern, haystack, flags) is not None
 
@@ -294,6 +294,7 @@ _PARTICLES = sorted(
     key=len,
     reverse=True,
 )
+_PARTICLE_SET = frozenset(_PARTICLES)
 # Verbs and adjectives end so; what the gate reads as a paraphrase, not a name.
 _PREDICATE_ENDINGS = tuple(
     _words("""다 다고 다며 다는 고 며 면서 지만 는데 도록 자 하고 했고 되고 됐고 하는 되는 했던 하던
@@ -342,8 +343,8 @@ def _korean_problems(summary: str, article: str) -> list[str]:
         stem = name or _stem(word)
         if stem in seen or stem in article or word in article:
             continue
-        if not name and len(word) == 2 and word[0] in _ONE_SYLLABLE_NOUNS:
-            continue  # "등을", "것이": a one-syllable noun and its particle
+        if not name and word[0] in _ONE_SYLLABLE_NOUNS and word[1:] in _PARTICLE_SET:
+            continue  # "등을", "것으로": a one-syllable noun and its particle
         seen.add(stem)
         if name:
             problems.append(f"name {name!r} is not in the article")

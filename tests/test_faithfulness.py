@@ -74,6 +74,11 @@ def test_an_unfaithful_english_summary_is_refused(summary, problem):
     assert any(p.startswith(problem) for p in found), found
 
 
+def test_a_hyphen_or_a_space_between_the_parts_of_a_name_is_the_same():
+    article = "Korean-American voters turned out in Los Angeles."
+    assert problems("Korean American voters turned out.", article) == ()
+
+
 def test_an_acronym_is_not_matched_by_a_lowercase_word():
     article = "Georgia gave us a clear path."
     assert problems("US officials said Georgia gave a clear path.", article)
@@ -89,6 +94,7 @@ def test_an_acronym_is_not_matched_by_a_lowercase_word():
         '한경민 위원은 "미국 현지 공장 가동이 본격화되면서 중간재 수요가 커지고 있다"고 말했다.',
         "12월 3일 설명회가 열린다.",
         "11월 24일 발표된 보고서다.",  # the date of "2026.11.24"
+        "배터리 수출은 12% 증가할 것으로 보인다.",  # a one-syllable noun and its particle
     ],
 )
 def test_a_faithful_korean_summary_passes(summary):
