@@ -118,7 +118,7 @@ def _shortened(body: str) -> str:
 class LlmWriter:
     """Asks the endpoint for summaries; ``transport`` lets a test answer without a server."""
 
-    def __init__(self, config: WriterConfig, transport: httpx.BaseTransport | None = None):
+    def __init__(self, config: WriterConfig, transport: httpx.BaseTransport | None = None) -> None:
         self.config = config
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if config.api_key:
