@@ -73,7 +73,12 @@ def write_pending(
             if not _count_request(day, config.daily_cap):
                 counts["over_cap"] += 1
                 continue
-            counts[_write_one(Article.objects.get(id=row.id), writer, length)] += 1
+            try:
+                outcome = _write_one(Article.objects.get(id=row.id), writer, length)
+            except Exception:  # a bug here must not stop the morning's collection
+                log.exception("LLM summary failed for article %s; extractive kept", row.id)
+                outcome = "failed"
+            counts[outcome] += 1
     finally:
         if own:
             writer.close()

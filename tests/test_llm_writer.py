@@ -473,3 +473,16 @@ def test_settings_turn_the_writer_on_only_with_a_url_and_a_model(monkeypatch, tm
         settings_from(DIGEST_LLM_URL="http://127.0.0.1:8000/v1")
     with pytest.raises(ValueError, match="http"):
         settings_from(DIGEST_LLM_URL="127.0.0.1:8000/v1", DIGEST_LLM_MODEL="m")
+
+
+def test_a_bug_in_the_writer_never_stops_collection(endpoint, monkeypatch, caplog):
+    def broken(summary, article):
+        raise RuntimeError("a bug in the gate")
+
+    monkeypatch.setattr("digest.faithfulness.check", broken)
+    item = raw("battery-plant")
+    with caplog.at_level(logging.ERROR, logger="digest.machine_summary"):
+        report = run(item, raw("health-fair"))
+    assert report.total("new") == 2 and report.total("problems") == 0
+    assert set(Article.objects.values_list("summary_source", flat=True)) == {"extractive"}
+    assert caplog.text.count("RuntimeError: a bug in the gate") == 2
