@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import httpx
 from django.conf import settings
 
+from . import summarize
 from .http import USER_AGENT
 
 MAX_ANSWER_BYTES = 256 * 1024
@@ -38,7 +39,8 @@ class Length:
     chars: int = 130
 
 
-SHORT = Length(words=45, chars=130)
+# A short list's length (MailingList.summary_length), as the extractive summarizer keeps it.
+SHORT = Length(words=summarize.SHORT_MAX_WORDS["en"], chars=summarize.SHORT_MAX_CHARS["ko"])
 
 
 @dataclass(frozen=True)

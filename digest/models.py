@@ -225,12 +225,15 @@ class EditionItem(models.Model):
 
     @property
     def machine_written(self) -> bool:
-        """The summary is the LLM's, as written: the desk labels it so editors read it twice."""
+        """The summary is the LLM's as written, or its first sentences (a short list's cut):
+        the desk labels it so that editors read it twice. An editor's rewrite is not."""
         article = self.article
+        summary = self.summary.strip()
         return bool(
             article
+            and summary
             and article.summary_source == Article.SummarySource.LLM
-            and self.summary == article.summary
+            and article.summary.startswith(summary)
         )
 
 

@@ -60,6 +60,11 @@ def run(*items: RawArticle, now: dt.datetime = NOW):
     return collect([("test", Articles(*items), None)], now=now)
 
 
+def extractive(item: RawArticle) -> str:
+    """The summary collection makes without the writer."""
+    return summarize.summarize(item.body, item.language, item.title)
+
+
 def by_url(item: RawArticle) -> Article:
     return Article.objects.get(url=item.url)
 
@@ -95,7 +100,7 @@ def test_without_a_url_nothing_is_asked_and_every_summary_is_extractive():
     item = raw("battery-plant")
     run(item)
     article = by_url(item)
-    assert article.summary == summarize.summarize(item.body, "en")
+    assert article.summary == extractive(item)
     assert article.summary_source == "extractive" and article.summary_llm_hash == ""
     assert not LlmUsage.objects.exists()
 
@@ -187,7 +192,7 @@ def test_an_unfaithful_answer_is_refused_and_the_extractive_summary_kept(endpoin
     with caplog.at_level(logging.WARNING, logger="digest.machine_summary"):
         run(item)
     article = by_url(item)
-    assert article.summary == summarize.summarize(item.body, "en")
+    assert article.summary == extractive(item)
     assert (article.summary_source, article.summary_llm_hash) == ("extractive", "")
     assert len(endpoint.requests) == 1
     assert "LLM summary refused for " + item.url in caplog.text
@@ -224,7 +229,7 @@ def test_an_unfaithful_korean_answer_is_refused(endpoint, case, caplog):
     with caplog.at_level(logging.WARNING, logger="digest.machine_summary"):
         run(item)
     article = by_url(item)
-    assert article.summary == summarize.summarize(item.body, "ko")
+    assert article.summary == extractive(item)
     assert article.summary_source == "extractive"
     assert problem in caplog.text
 
@@ -271,7 +276,7 @@ def test_a_broken_answer_leaves_the_extractive_summary(endpoint, case, caplog):
         report = run(item)
     assert report.total("problems") == 0  # a writer's failure is no collection error
     article = by_url(item)
-    assert article.summary == summarize.summarize(item.body, "en")
+    assert article.summary == extractive(item)
     assert article.summary_source == "extractive"
     assert f"LLM summary not used for {item.url}" in caplog.text and reason in caplog.text
 
@@ -338,7 +343,7 @@ def test_a_changed_article_whose_new_answer_fails_loses_the_old_machine_summary(
     changed = dataclasses.replace(item, body=item.body + "\n\nThe plant will use local steel.")
     run(changed)
     article = by_url(item)
-    assert article.summary == summarize.summarize(changed.body, "en")
+    assert article.summary == extractive(changed)
     assert (article.summary_source, article.summary_llm_hash) == ("extractive", "")
 
 
