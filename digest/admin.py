@@ -20,6 +20,7 @@ from .models import (
     Delivery,
     Edition,
     EditionItem,
+    LlmUsage,
     Section,
     Source,
 )
@@ -83,11 +84,48 @@ class CategoryMappingAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "language", "section", "published_at", "date_source", "byline"]
-    list_filter = ["language", "section", "date_source", "source"]
+    """Collected stories; which summaries the LLM writer wrote is shown and filterable."""
+
+    list_display = [
+        "title",
+        "language",
+        "section",
+        "published_at",
+        "date_source",
+        "summary_source",
+        "byline",
+    ]
+    list_filter = ["language", "section", "date_source", "summary_source", "source"]
     search_fields = ["title", "body", "url", "guid"]
     date_hierarchy = "published_at"
-    readonly_fields = ["content_hash", "collected_at", "updated_at"]
+    readonly_fields = [
+        "content_hash",
+        "summary_source",
+        "summary_llm_hash",
+        "collected_at",
+        "updated_at",
+    ]
+
+    def save_model(self, request, obj, form, change):
+        # A summary changed by hand is no longer the machine's (nor the lead sentences).
+        if change and "summary" in form.changed_data:
+            obj.summary_source = Article.SummarySource.EDITOR
+            obj.summary_llm_hash = ""
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(LlmUsage)
+class LlmUsageAdmin(admin.ModelAdmin):
+    """Requests to the LLM writer per day, against DIGEST_LLM_DAILY_CAP (read-only)."""
+
+    list_display = ["day", "requests", "over_cap"]
+    readonly_fields = ["day", "requests", "over_cap"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class EditionItemInline(admin.TabularInline):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from . import classify, summarize
+from . import classify, machine_summary, summarize
 from .canonical import canonical_url
 from .dedupe import NearDuplicateIndex
 from .http import HttpClient
@@ -179,6 +179,8 @@ def _store_batch(batch, sr: SourceReport, rules, sections, row, near, now) -> No
                 continue
             setattr(sr, outcome, getattr(sr, outcome) + 1)
     batch.clear()
+    # Outside the batch's transaction: the model may take seconds per article.
+    machine_summary.write_pending(now=now)
 
 
 def store(
@@ -255,6 +257,7 @@ def store(
         "section": sections.get(verdict.key),
         "section_score": verdict.score,
         "summary": summary.text,
+        "summary_source": machine_summary.source_on_store(),
     }
     if guid:
         fields["guid"] = guid[:1000]

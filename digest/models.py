@@ -86,6 +86,12 @@ class Article(models.Model):
         FETCHED = "fetched", "Time of collection (estimate)"
         FILE = "file", "File's time (estimate)"
 
+    class SummarySource(models.TextChoices):
+        EXTRACTIVE = "extractive", "Lead sentences"
+        PENDING = "pending", "Lead sentences, waiting for the LLM writer"
+        LLM = "llm", "Machine-written (LLM)"
+        EDITOR = "editor", "Written by an editor"
+
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL)
     url = models.CharField("canonical URL", max_length=1000, unique=True)
     guid = models.CharField(
@@ -104,6 +110,11 @@ class Article(models.Model):
     section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.SET_NULL)
     section_score = models.FloatField(default=0)
     summary = models.TextField(blank=True)
+    summary_source = models.CharField(
+        max_length=10, choices=SummarySource.choices, default=SummarySource.EXTRACTIVE
+    )
+    # The content hash an LLM summary was written from: an unchanged article is not sent again.
+    summary_llm_hash = models.CharField(max_length=64, blank=True)
     collected_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -211,6 +222,19 @@ class EditionItem(models.Model):
 
     def __str__(self) -> str:
         return self.headline
+
+    @property
+    def machine_written(self) -> bool:
+        """The summary is the LLM's as written, or its first sentences (a short list's cut):
+        the desk labels it so that editors read it twice. An editor's rewrite is not."""
+        article = self.article
+        summary = self.summary.strip()
+        return bool(
+            article
+            and summary
+            and article.summary_source == Article.SummarySource.LLM
+            and article.summary.startswith(summary)
+        )
 
 
 class EditionRender(models.Model):
@@ -373,6 +397,24 @@ class EditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action}"
+
+
+class LlmUsage(models.Model):
+    """LLM summary requests made on one day (in ``DIGEST_TIME_ZONE``), counted in the database
+    so that every process shares ``DIGEST_LLM_DAILY_CAP``; ``over_cap`` counts the articles
+    that got the extractive summary because the cap was reached."""
+
+    day = models.DateField(unique=True)
+    requests = models.PositiveIntegerField(default=0)
+    over_cap = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = "LLM usage"
+        verbose_name_plural = "LLM usage"
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d}: {self.requests} requests"
 
 
 class Lock(models.Model):

@@ -191,6 +191,23 @@ DIGEST_BREAKER_BATCHES = int(env("DIGEST_BREAKER_BATCHES", "5"))
 # How long a reader waits when the provider asks to try later (SMTP 4xx, retries used up).
 DIGEST_RETRY_AFTER_SECONDS = int(env("DIGEST_RETRY_AFTER_SECONDS", "300"))
 
+# The optional LLM summary writer (digest/llm_writer.py): an OpenAI-compatible chat endpoint
+# (a hosted API, or vLLM or Ollama on this machine). No URL: off, every summary extractive.
+# The API's base; a full ".../chat/completions" address pasted from a server's docs works too.
+DIGEST_LLM_URL = env("DIGEST_LLM_URL").rstrip("/").removesuffix("/chat/completions")
+DIGEST_LLM_MODEL = env("DIGEST_LLM_MODEL")
+DIGEST_LLM_API_KEY = env("DIGEST_LLM_API_KEY")  # local servers need none
+DIGEST_LLM_TIMEOUT = float(env("DIGEST_LLM_TIMEOUT", "30"))
+# Requests per day in DIGEST_TIME_ZONE, counted in the database for every process together.
+DIGEST_LLM_DAILY_CAP = int(env("DIGEST_LLM_DAILY_CAP", "200"))
+if DIGEST_LLM_URL:
+    if urlsplit(DIGEST_LLM_URL).scheme not in {"http", "https"}:
+        raise ValueError(f"DIGEST_LLM_URL={DIGEST_LLM_URL!r}: use http(s)://host[:port]/v1")
+    if not DIGEST_LLM_MODEL:
+        raise ValueError("DIGEST_LLM_URL is set but DIGEST_LLM_MODEL is not: name the model")
+if DIGEST_LLM_TIMEOUT <= 0 or DIGEST_LLM_DAILY_CAP < 0:
+    raise ValueError("DIGEST_LLM_TIMEOUT must be above 0 and DIGEST_LLM_DAILY_CAP 0 or more")
+
 # The subscribers app reaches the newsletter only through these two names.
 SUBSCRIBERS_SECTIONS = "digest.sections.choices"
 SUBSCRIBERS_MAILER = "digest.delivery.transactional.send"

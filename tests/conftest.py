@@ -32,6 +32,8 @@ def _isolated_outbox(settings, tmp_path):
     # REMOTE_ADDR unless they set up a proxy themselves.
     settings.SECURE_SSL_REDIRECT = False
     settings.DIGEST_TRUSTED_PROXIES = 0
+    # No LLM writer unless a test starts its own endpoint, whatever .env says.
+    settings.DIGEST_LLM_URL = ""
     # Django's advice for test suites: a cheap hasher (PBKDF2's million rounds cost a third
     # of a second per login). Processes a test starts keep the real one.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

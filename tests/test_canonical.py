@@ -79,7 +79,9 @@ def test_is_stable_and_drops_trackers_and_fragments(url):
     once = canonical_url(url)
     assert canonical_url(once) == once
     assert "#" not in once
-    assert "utm_" not in once and "fbclid" not in once
+    # Trackers are query parameters; a path segment may well read "utm_" (hypothesis found one).
+    query = once.partition("?")[2]
+    assert "utm_" not in query and "fbclid" not in query
     assert not once.endswith("/")
     # Adding a tracker or a fragment never changes the story's address.
     joiner = "&" if "?" in url.split("#")[0] else "?"
