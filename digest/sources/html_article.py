@@ -16,6 +16,7 @@ import lxml.html
 import trafilatura
 
 from ..http import Fetched
+from . import images
 from .base import FetchProblem, RawArticle, detect_language
 from .safety import plain
 from .saved_page_cleaner import AD_LABEL, BYLINE, KOREAN_REPORTER
@@ -112,6 +113,7 @@ def extract_article(
         byline=" ".join(plain(byline).split())[:300],
         categories=categories,
         origin=origin,
+        image=images.from_meta(meta),
     )
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import lxml.html
 
+from . import images
 from .base import RawArticle, detect_language
 from .saved_page_cleaner import AD_LABEL, BYLINE
 
@@ -62,6 +63,7 @@ def read_post(post: Mapping[str, Any], tz: ZoneInfo, origin: str = "") -> RawArt
         byline=byline,
         categories=categories,
         origin=origin,
+        image=images.from_wordpress(embedded),
     )
 
 
