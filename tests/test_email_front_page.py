@@ -130,7 +130,7 @@ def test_korean_footer_chooses_its_particle_and_names_the_site_in_korean():
     for part in (rendered.html, rendered.text):
         assert "코리아데일리 아침 브리핑을 구독하셔서" in part
         assert "을(를)" not in part and "The Korea Daily" not in part
-    assert re.search(r"통상·경제<span[^>]*>\s*\|</span></span>", rendered.html)
+    assert re.search(r"통상·경제</span><span[^>]*>\s*\|\s*</span>", rendered.html)
     other = dataclasses.replace(korean, list_name="한인 뉴스", publisher_name="미주중앙일보")
     assert "미주중앙일보의 한인 뉴스를 구독하셔서" in render_variant(other).text
 
