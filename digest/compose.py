@@ -196,8 +196,19 @@ def edition_view(edition: Edition) -> EditionView:
         logo_url=mailing_list.logo_url,
         publisher_name=mailing_list.publisher_name,
         editors_note=edition.editors_note,
-        other_edition_url=(
-            f"{settings.SITE_URL}/archive/{other.slug}/{edition.date:%Y-%m-%d}/" if other else ""
-        ),
+        other_edition_url=_other_edition_url(other, edition.date) if other else "",
         other_edition_language=other.language if other else "",
     )
+
+
+def _other_edition_url(other: MailingList, day: dt.date) -> str:
+    """The other language's edition of the day in the archive, once it exists; until then
+    its archive's index, so the link never leads nowhere (a rendering kept before the other
+    edition was composed is made again: the view differs)."""
+    if (
+        Edition.objects.filter(mailing_list=other, date=day)
+        .exclude(status=Edition.Status.CANCELLED)
+        .exists()
+    ):
+        return f"{settings.SITE_URL}/archive/{other.slug}/{day:%Y-%m-%d}/"
+    return f"{settings.SITE_URL}/archive/{other.slug}/"

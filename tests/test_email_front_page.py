@@ -193,3 +193,19 @@ def test_a_30_story_edition_stays_within_gmails_budget(language):
     assert "%%UNSUBSCRIBE_URL%%" in rendered.html
     web = render_variant(big, web=True)
     assert web.omitted == 0 and web.html.count("<h3") == 30
+
+
+@pytest.mark.django_db
+def test_the_other_language_link_leads_to_its_edition_once_it_exists(demo, settings):
+    from digest.compose import compose, edition_view
+    from digest.demo import DEMO_DAY
+    from subscribers.models import MailingList
+
+    settings.SITE_URL = "https://news.example.com"
+    english = compose(MailingList.objects.get(slug="morning-en"), DEMO_DAY).edition
+    assert edition_view(english).other_edition_url == "https://news.example.com/archive/morning-ko/"
+    korean = compose(MailingList.objects.get(slug="morning-ko"), DEMO_DAY).edition
+    view = edition_view(english)
+    assert view.other_edition_url == "https://news.example.com/archive/morning-ko/2026-11-24/"
+    assert view.other_edition_language == "ko"
+    assert edition_view(korean).other_edition_url.endswith("/archive/morning-en/2026-11-24/")
