@@ -168,6 +168,7 @@ def _render(
 ) -> RenderedVariant:
     """One render of the variant with its first ``keep`` stories."""
     total = sum(len(s.items) for s in shown)
+    listed = shown  # the masthead names every section of the variant, trimmed or not
     if keep < total:
         kept, left = [], keep
         for section in shown:
@@ -181,6 +182,7 @@ def _render(
     context = {
         "edition": view,
         "sections": shown,
+        "listed": listed,
         "others": tuple(s for s in view.sections if s.key not in keys),
         "top": shown[0].items[0],
         "omitted": total - keep,

@@ -189,6 +189,10 @@ def test_a_30_story_edition_stays_within_gmails_budget(language):
         assert re.search(
             rf'<a (?=[^>]*id="more-stories")(?=[^>]*data-count="{rendered.omitted}")', rendered.html
         )
+        # The masthead still names every section of the edition.
+        label = "오늘의 주요 뉴스" if language == "ko" else "In this issue"
+        masthead = re.search(rf"{label}: (.*?)</div>", rendered.html, re.S).group(1)
+        assert all(name in masthead for name in ("Trade", "Diplomacy", "Community"))
     # The footer (unsubscribe) is always inside what Gmail shows.
     assert "%%UNSUBSCRIBE_URL%%" in rendered.html
     web = render_variant(big, web=True)
