@@ -28,7 +28,15 @@ from .models import (
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
-    list_display = ["name_en", "name_ko", "key", "position", "max_items", "catch_all"]
+    list_display = [
+        "name_en",
+        "name_ko",
+        "key",
+        "position",
+        "max_items",
+        "accent_color",
+        "catch_all",
+    ]
     list_editable = ["position", "max_items"]
     ordering = ["position"]
 

@@ -258,6 +258,7 @@ def store(
         "section_score": verdict.score,
         "summary": summary.text,
         "summary_source": machine_summary.source_on_store(),
+        **_image_fields(raw),
     }
     if guid:
         fields["guid"] = guid[:1000]
@@ -281,6 +282,17 @@ def _recent_bodies():
     """Articles collected in the last weeks: where a duplicate of today's story can be."""
     since = timezone.now() - NEAR_DUPLICATE_DAYS
     return Article.objects.filter(collected_at__gte=since).values_list("id", "language", "body")
+
+
+def _image_fields(raw: RawArticle) -> dict:
+    """The Article's lead-image fields from what the source gave (empty when none)."""
+    image = raw.image
+    return {
+        "image_url": image.url if image else "",
+        "image_alt": image.alt if image else "",
+        "image_width": image.width if image else None,
+        "image_height": image.height if image else None,
+    }
 
 
 def content_hash(raw: RawArticle) -> str:

@@ -17,9 +17,11 @@ from django.utils import timezone
 from subscribers.models import MailingList
 
 from .models import Article, Edition, EditionItem, Section
+from .reading import reading_minutes
 from .render import EditionView, ItemView, SectionView
 from .subjects import preheader_for, subject_for
 from .summarize import shorten
+from .utm import with_utm
 
 
 class ComposeError(Exception):
@@ -159,19 +161,29 @@ def edition_view(edition: Edition) -> EditionView:
     """The edition as plain data for rendering: read once per edition, not per reader."""
     mailing_list = edition.mailing_list
     language = mailing_list.language
-    sections: dict[str, tuple[str, list[ItemView]]] = {}
+    sections: dict[str, tuple[str, list[ItemView], str]] = {}
     for item in edition.items.select_related("section", "article").order_by(
         "section__position", "position", "id"
     ):
-        entry = sections.setdefault(item.section.key, (item.section.name_for(language), []))
+        entry = sections.setdefault(
+            item.section.key,
+            (item.section.name_for(language), [], item.section.accent()),
+        )
+        article = item.article
         entry[1].append(
             ItemView(
                 headline=item.headline,
                 summary=item.summary,
-                url=item.url,
-                byline=item.article.byline if item.article else "",
+                url=with_utm(item.url, mailing_list.utm_params),
+                byline=article.byline if article else "",
+                minutes=reading_minutes(article.body, language) if article else None,
+                image_url=article.image_url if article else "",
+                image_alt=(article.image_alt or item.headline) if article else "",
+                image_width=article.image_width if article else None,
+                image_height=article.image_height if article else None,
             )
         )
+    other = mailing_list.other_language
     return EditionView(
         list_name=mailing_list.name,
         list_slug=mailing_list.slug,
@@ -180,9 +192,28 @@ def edition_view(edition: Edition) -> EditionView:
         subject=edition.subject,
         preheader=edition.preheader,
         sections=tuple(
-            SectionView(key, name, tuple(items)) for key, (name, items) in sections.items()
+            SectionView(key, name, tuple(items), accent)
+            for key, (name, items, accent) in sections.items()
         ),
         site_name=settings.DIGEST_SITE_NAME,
         site_url=settings.SITE_URL,
         postal_address=settings.DIGEST_POSTAL_ADDRESS,
+        logo_url=mailing_list.logo_url,
+        publisher_name=mailing_list.publisher_name,
+        editors_note=edition.editors_note,
+        other_edition_url=_other_edition_url(other, edition.date) if other else "",
+        other_edition_language=other.language if other else "",
     )
+
+
+def _other_edition_url(other: MailingList, day: dt.date) -> str:
+    """The other language's edition of the day in the archive, once it exists; until then
+    its archive's index, so the link never leads nowhere (a rendering kept before the other
+    edition was composed is made again: the view differs)."""
+    if (
+        Edition.objects.filter(mailing_list=other, date=day)
+        .exclude(status=Edition.Status.CANCELLED)
+        .exists()
+    ):
+        return f"{settings.SITE_URL}/archive/{other.slug}/{day:%Y-%m-%d}/"
+    return f"{settings.SITE_URL}/archive/{other.slug}/"

@@ -24,7 +24,7 @@ from django.db import DatabaseError, transaction
 
 from subscribers.audience import eligible_choices
 
-from . import render, subjects
+from . import budget, colors, korean, render, subjects
 from .compose import edition_view
 from .models import Edition, EditionRender
 from .render import EditionView, RenderedVariant, render_variant, variant_for
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 Variants = dict[tuple[str, ...], RenderedVariant]
 
 # What shapes a rendering besides the edition and the templates.
-CODE = (Path(render.__file__), Path(subjects.__file__))
+CODE = tuple(Path(module.__file__) for module in (render, subjects, budget, colors, korean))
 LIBRARIES = ("mjml", "premailer", "Jinja2", "cssutils")
 
 

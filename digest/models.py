@@ -5,10 +5,19 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.conf import settings
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.utils import timezone
 
 from subscribers.models import Language, MailingList, Subscriber
+
+# The four default sections' colours (the migration that adds the field sets them too).
+DEFAULT_ACCENTS = {
+    "trade": "#b3261e",
+    "diplomacy": "#1f5f99",
+    "community": "#1e7a46",
+    "more": "#6b4fa0",
+}
 
 
 class Section(models.Model):
@@ -33,6 +42,14 @@ class Section(models.Model):
     catch_all = models.BooleanField(
         default=False, help_text="Takes every article no other section claims."
     )
+    accent_color = models.CharField(
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "A colour as #rrggbb, e.g. #b3261e.")],
+        help_text="The section's colour in the email (#rrggbb). The email darkens or lightens "
+        "it where needed so its label reads at 4.5:1 in light and dark mode. Empty: the default "
+        "for its key.",
+    )
 
     class Meta:
         ordering = ["position", "id"]
@@ -42,6 +59,10 @@ class Section(models.Model):
 
     def name_for(self, language: str) -> str:
         return self.name_ko if language == Language.KOREAN else self.name_en
+
+    def accent(self) -> str:
+        """The section's colour: its own, else the default for its key, else a blue."""
+        return self.accent_color or DEFAULT_ACCENTS.get(self.key, "#1f5f99")
 
 
 class Source(models.Model):
@@ -115,6 +136,16 @@ class Article(models.Model):
     )
     # The content hash an LLM summary was written from: an unchanged article is not sent again.
     summary_llm_hash = models.CharField(max_length=64, blank=True)
+    image_url = models.CharField(  # not URLField: its form field guesses a scheme
+        "lead image URL",
+        max_length=1000,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="The source's own, hosted: the email links it, never embeds it.",
+    )
+    image_alt = models.CharField(max_length=500, blank=True)
+    image_width = models.PositiveIntegerField(null=True, blank=True)
+    image_height = models.PositiveIntegerField(null=True, blank=True)
     collected_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -172,6 +203,12 @@ class Edition(models.Model):
     enqueued_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    editors_note = models.TextField(
+        "editor's note",
+        max_length=600,
+        blank=True,
+        help_text="A few sentences at the top of the email, above the top story.",
+    )
 
     class Meta:
         ordering = ["-date", "mailing_list"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -97,6 +98,39 @@ class MailingList(models.Model):
     time_zone = models.CharField(max_length=64, default="America/Los_Angeles")
     approval = models.CharField(max_length=12, choices=Approval.choices, default=Approval.AUTO)
     created_at = models.DateTimeField(default=timezone.now)
+    # How the email presents the list (the template reads them through the edition's view).
+    logo_url = models.CharField(  # not URLField: its form field guesses a scheme
+        "logo URL",
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["https"])],
+        help_text="A hosted image at an https address (PNG on a white background, about "
+        "480×96 px), shown at the top of the email; linked, never embedded. Its alt text is "
+        "the list's name, which also stands in where images are off. Empty: the name in large "
+        "type.",
+    )
+    publisher_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The site's name as the list's own language says it (코리아데일리 for a Korean "
+        "list), for the footer's sentences. Empty: DIGEST_SITE_NAME.",
+    )
+    other_language = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The same newsletter in the other language: each email links to its edition "
+        "of the day.",
+    )
+    utm_params = models.CharField(
+        "UTM tags",
+        max_length=300,
+        blank=True,
+        help_text="Added to every story link, e.g. "
+        "utm_source=newsletter&utm_medium=email&utm_campaign=morning. Empty: links as they are.",
+    )
 
     class Meta:
         ordering = ["name"]

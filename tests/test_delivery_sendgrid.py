@@ -13,7 +13,9 @@ from digest.delivery.senders import SendGridSender, configured_sender
 from digest.delivery.senders.base import Batch, Recipient
 from digest.delivery.senders.sendgrid import requests_for
 from digest.demo import DEMO_DAY
+from digest.desk.proofs import send_test
 from digest.models import Delivery, Edition
+from digest.notices import email_editors
 from digest.testing.sendgrid_api import Answer, SendGridAPI, contract_errors
 from subscribers.models import MailingList
 
@@ -264,3 +266,54 @@ def test_configured_sender_reads_the_settings(settings):
     assert isinstance(backend, SendGridSender) and backend.sandbox
     assert backend.client.client.host == "http://127.0.0.1:4010"
     assert backend.client.client.timeout == 7
+
+
+def _through_sendgrid(settings, api: SendGridAPI) -> None:
+    settings.DIGEST_SENDER = "sendgrid"
+    settings.SENDGRID_API_KEY = KEY
+    settings.SENDGRID_API_HOST = api.url
+    settings.SENDGRID_TIMEOUT = 5
+
+
+def test_a_desk_test_send_keeps_its_own_headers(demo, settings, django_user_model):
+    editor = django_user_model.objects.create_user("ed", "ed@example.com", "pw")
+    with SendGridAPI(KEY) as api:
+        _through_sendgrid(settings, api)
+        send_test(edition(), editor)
+    (request,) = api.accepted()
+    (reader,) = request.body["personalizations"]
+    headers = {**request.body.get("headers", {}), **reader["headers"]}
+    assert headers["X-Digest-Test"] == "1"
+    assert headers["X-Digest-Edition"] == str(edition().pk)
+    assert contract_errors(request.body) == []
+
+
+def test_an_editors_notice_keeps_its_own_header(demo, settings, django_user_model):
+    django_user_model.objects.create_superuser("chief", "chief@example.com", "pw")
+    with SendGridAPI(KEY) as api:
+        _through_sendgrid(settings, api)
+        assert email_editors("Edition waiting", "Please look.") == 1
+    (request,) = api.accepted()
+    assert request.body["personalizations"][0]["headers"]["X-Digest-Notice"] == "editors"
+
+
+def test_only_the_documented_headers_pass():
+    reader = Recipient(
+        5,
+        "r@example.com",
+        headers={"List-Unsubscribe": "<https://x/u>", "X-Digest-Delivery": "x", "X-Other": "no"},
+    )
+    batch = Batch(
+        from_addr="m@example.com",
+        subject="s",
+        html="h",
+        text="t",
+        recipients=[reader],
+        headers={"List-Id": "M <m.example.com>", "X-Digest-Edition": "3", "Precedence": "bulk"},
+    )
+    body = SendGridSender(KEY, host="http://127.0.0.1:9").body(batch, [reader])
+    assert body["headers"] == {"List-Id": "M <m.example.com>", "X-Digest-Edition": "3"}
+    assert body["personalizations"][0]["headers"] == {
+        "List-Unsubscribe": "<https://x/u>",
+        "X-Digest-Delivery": "5",
+    }

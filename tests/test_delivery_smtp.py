@@ -113,7 +113,9 @@ def test_korean_edition_is_in_korean(demo):
     assert received["sujin.lee@example.net"]["From"].startswith("코리아데일리 아침 브리핑")
     # Minji chose only community news on the Korean list.
     minji_text, _ = parts(received["minji.park@example.com"])
-    assert "한인 사회".upper() in minji_text and "통상·경제" not in minji_text
+    assert "== 한인 사회 ==" in minji_text and "== 통상·경제 ==" not in minji_text
+    # ... and is told what else today's edition holds.
+    assert "오늘 호의 다른 섹션: 통상·경제 | 외교·안보" in minji_text
 
 
 def test_a_refused_recipient_fails_alone_and_the_rest_go_through(demo):

@@ -120,7 +120,7 @@ def test_warnings_name_what_to_check(world):
     item = items(world.edition, "trade")[0]
     item.article.published_at = item.article.published_at.replace(year=2025)
     item.article.save()
-    big = html + "x" * checks.GMAIL_CLIP_BYTES + '<img src="https://x/p.png"><img alt="ok" src="y">'
+    big = html + "x" * checks.BUDGET_BYTES + '<img src="https://x/p.png"><img alt="ok" src="y">'
     found = {w.kind: w.message for w in checks.warnings_for(world.edition, big)}
     assert set(found) == {"empty-section", "old-article", "gmail-clip", "image-alt"}
     assert "1 image" in found["image-alt"] and "Gmail" in found["gmail-clip"]
@@ -244,3 +244,30 @@ def test_a_sent_edition_with_uncertain_readers_says_they_need_a_decision(
     admin = admin_client.get(reverse("admin:digest_edition_changelist")).content.decode()
     for body in (listing, page, admin):
         assert "Sent, 1 needs a decision" in body
+
+
+def test_an_email_over_budget_says_what_it_left_for_the_web(world):
+    html = proofs.preview_html(world.edition)
+    trimmed = html.replace("</body>", '<a data-count="7" href="#" id="more-stories">x</a></body>')
+    found = {w.kind: w.message for w in checks.warnings_for(world.edition, trimmed)}
+    assert "7 more stories on the web edition" in found["gmail-clip"]
+
+
+def test_an_editors_note_is_set_on_the_desk_and_leads_the_email(world, client):
+    client.force_login(world.editor)
+    edition = world.edition
+    page = client.get(reverse("desk:edition", args=[edition.pk])).content.decode()
+    assert 'name="note"' in page
+    client.post(
+        reverse("desk:action", args=[edition.pk, "note"]),
+        {"note": "Good morning.\r\n  Thanksgiving week:   a lighter edition."},
+    )
+    edition.refresh_from_db()
+    assert edition.editors_note == "Good morning. Thanksgiving week: a lighter edition."
+    preview = client.get(reverse("desk:preview", args=[edition.pk])).content.decode()
+    assert "FROM THE EDITOR" in preview and "Thanksgiving week: a lighter edition." in preview
+    response = client.post(
+        reverse("desk:action", args=[edition.pk, "note"]), {"note": "x" * 700}, follow=True
+    )
+    assert "keep it to 600" in response.content.decode()
+    assert EditLog.objects.filter(edition=edition, action="note").count() == 1

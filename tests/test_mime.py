@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
+import re
+
+import pytest
 
 from digest.delivery.mime import to_bytes
 from digest.delivery.senders.base import OutgoingMessage
@@ -61,3 +65,31 @@ def test_each_message_gets_its_own_boundary():
     first, second = to_bytes(message()), to_bytes(message())
     boundary = first.split(b'boundary="', 1)[1].split(b'"', 1)[0]
     assert boundary not in second
+
+
+def _unfolded(raw: bytes, name: str) -> str:
+    """The header as a reader's client shows it: unfolded (RFC 5322: drop each CRLF), then
+    RFC 2047 words decoded (whitespace between two encoded words is not shown)."""
+    import email.header
+
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    line = re.search(rf"^{name}: (.*?)\r\n(?![ \t])", head, re.M | re.S).group(1)
+    return str(email.header.make_header(email.header.decode_header(line.replace("\r\n", ""))))
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Port of Long Beach braces for a rush of imports ahead of the January tariff "
+        "increase … + 4 more",
+        "Koreatown importers brace for a rush of shipments before the January "
+        "tariff — brokers say + 4 more",
+        "of Beach more for of imports Long for for of deadline for 외 4건",
+        "미국 관세 인상 앞두고 롱비치항 수입 물량 급증, 1월 관세 인상 마감 앞두고 "
+        "업체들 서둘러 외 4건",
+    ],
+)
+def test_a_long_subject_unfolds_with_single_spaces(subject):
+    raw = to_bytes(dataclasses.replace(message(), subject=subject))
+    assert b" \r\n " not in raw.split(b"\r\n\r\n", 1)[0]
+    assert _unfolded(raw, "Subject") == subject

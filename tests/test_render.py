@@ -157,3 +157,14 @@ def test_override_folder_can_extend_the_builtin_template(tmp_path, settings):
     rendered = render_variant(view())
     assert "NEWSROOM BRAND" in rendered.html
     assert "Port of Long Beach" in rendered.html
+
+
+def test_ios_keeps_the_layout_and_links_only_what_we_link(rendered):
+    # Apple Mail would otherwise scale the email down and turn dates, the postal address and
+    # phone numbers into links of its own colour.
+    assert re.search(r'<meta name="x-apple-disable-message-reformatting"', rendered.html)
+    assert re.search(
+        r'<meta (?=[^>]*name="format-detection")(?=[^>]*content="telephone=no, date=no, '
+        r"address=no)",
+        rendered.html,
+    )

@@ -9,7 +9,9 @@ Python and costs ~9 ms for a 60 KB newsletter, which per recipient would dominat
 from __future__ import annotations
 
 import binascii
+import re
 import uuid
+from email.header import Header
 from email.policy import SMTP
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -52,10 +54,28 @@ def _header_bytes(name: str, value: str) -> bytes:
     return _folded(name, value)
 
 
+# A space left at the end of a folded line, before the continuation's own leading space.
+_SPACE_BEFORE_FOLD = re.compile(rb"[ \t]+\r\n(?=[ \t])")
+
+
 @lru_cache(maxsize=1024)
 def _folded(name: str, value: str) -> bytes:
+    """The header folded by the SMTP policy, without its doubled or lost spaces.
+
+    The policy sometimes folds before an encoded word ("…", "외 4건") and keeps the space
+    that was there at the end of the line, so a reader's client unfolds "January  tariff"
+    with two spaces (the continuation's leading space already stands for it); and it may put
+    "외" and "4건" in two encoded words with only the space between them, which decoders drop
+    ("외4건"). A non-ASCII subject is therefore written as encoded words that carry their own
+    spaces (``email.header.Header``); addresses (From, List-Id) keep the policy."""
     # The same From, List-Id and Subject recur on every message of an edition: fold once.
-    return SMTP.fold_binary(name, SMTP.header_store_parse(name, value)[1])
+    if name.lower() == "subject" and not value.isascii():
+        words = Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+        return f"{name}: {words}\r\n".encode("ascii")
+    folded = SMTP.fold_binary(name, SMTP.header_store_parse(name, value)[1])
+    if "  " in value:  # the sender meant runs of spaces: keep them as folded
+        return folded
+    return _SPACE_BEFORE_FOLD.sub(b"\r\n", folded)
 
 
 def _qp(content: str) -> bytes:

@@ -30,11 +30,16 @@ def load_demo() -> dict[str, int]:
     data = json.loads((DEMO_DIR / "subscribers.json").read_text(encoding="utf-8"))
     lists = {}
     for entry in data["lists"]:
-        fields = {k: v for k, v in entry.items() if k != "slug"}
+        fields = {k: v for k, v in entry.items() if k not in ("slug", "other_language")}
         fields["send_time"] = dt.time.fromisoformat(fields["send_time"])
         lists[entry["slug"]], _ = MailingList.objects.get_or_create(
             slug=entry["slug"], defaults=fields
         )
+    for entry in data["lists"]:  # each list links to its edition in the other language
+        if entry.get("other_language"):
+            MailingList.objects.filter(slug=entry["slug"], other_language=None).update(
+                other_language=lists[entry["other_language"]]
+            )
     readers = 0
     for entry in data["subscribers"]:
         subscriber = Subscriber.objects.filter(email__iexact=entry["email"]).first()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..budget import BUDGET_BYTES, GMAIL_CLIP_BYTES, sent_size
 from ..compose import day_window
 from ..models import Edition, Section
 
-GMAIL_CLIP_BYTES = 102 * 1024  # Gmail cuts messages whose HTML is larger than this
 IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+MORE_STORIES = re.compile(r'<a (?=[^>]*id="more-stories")[^>]*data-count="(\d+)"')
 ALT = re.compile(r"""\balt\s*=\s*(["'])\s*\S[^"']*\1""", re.IGNORECASE)
 
 
@@ -20,7 +21,9 @@ class DeskWarning:
 
 
 def warnings_for(edition: Edition, html: str) -> list[DeskWarning]:
-    """``html`` is the full edition as rendered (every section), to measure and scan."""
+    """``html`` is the full edition as rendered (every section), to measure and scan. Past
+    the budget (``budget.py``) the email already ends with a link to the web edition for the
+    stories that did not fit; the warning says so, since those readers miss them."""
     found: list[DeskWarning] = []
     language = edition.mailing_list.language
     used = set(edition.items.values_list("section_id", flat=True))
@@ -48,13 +51,24 @@ def warnings_for(edition: Edition, html: str) -> list[DeskWarning]:
                     "before this edition's day",
                 )
             )
-    size = len(html.encode("utf-8"))
-    if size > GMAIL_CLIP_BYTES:
+    size = sent_size(html)
+    more = MORE_STORIES.search(html)
+    if more:
         found.append(
             DeskWarning(
                 "gmail-clip",
-                f"the HTML is {size / 1024:.0f} KB: Gmail clips messages over 102 KB "
-                "(readers would see “[Message clipped]”); drop or shorten stories",
+                f"the email is too long for Gmail (over {BUDGET_BYTES // 1024} KB as sent): it "
+                f"ends with “{more.group(1)} more stories on the web edition” instead of being "
+                "clipped; drop or shorten stories to send them all",
+            )
+        )
+    elif size > BUDGET_BYTES:
+        found.append(
+            DeskWarning(
+                "gmail-clip",
+                f"the HTML is {size / 1024:.0f} KB as sent: Gmail clips messages over "
+                f"{GMAIL_CLIP_BYTES // 1024} KB (readers would see “[Message clipped]”); drop or "
+                "shorten stories",
             )
         )
     missing = [tag for tag in IMG.findall(html) if not ALT.search(tag)]

@@ -163,6 +163,23 @@ def edit_meta(edition: Edition, user, *, subject: str, preheader: str) -> Editio
     return edition
 
 
+NOTE_MAX = 600  # a few sentences: the note sits above the top story
+
+
+@transaction.atomic
+def edit_note(edition: Edition, user, *, note: str) -> Edition:
+    """Set (or clear, with an empty note) the editor's note shown at the top of the email."""
+    _check_editable(edition)
+    note = " ".join(note.split())
+    if len(note) > NOTE_MAX:
+        raise EditError(f"the editor's note is {len(note)} characters: keep it to {NOTE_MAX}")
+    before = {"editors_note": edition.editors_note}
+    edition.editors_note = note
+    edition.save(update_fields=["editors_note"])
+    _log(edition, user, "note", None, before, {"editors_note": note})
+    return edition
+
+
 @transaction.atomic
 def approve(edition: Edition, user) -> Edition:
     """Approve a draft and render what its readers will get, once: a template that fails is

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
+from .images import LeadImage
+
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 LETTER = re.compile(r"[A-Za-z\uac00-\ud7a3]")
 
@@ -26,6 +28,7 @@ class RawArticle:
     categories: tuple[str, ...] = ()
     origin: str = ""  # the file or address it came from, for messages
     guid: str = ""  # the source's own id (RSS guid, WordPress ?p=NNN), shared across its feeds
+    image: LeadImage | None = None  # the source's lead image, hosted (sources/images.py)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 
 from ..http import FetchError, HttpClient
+from . import images
 from .base import FetchProblem, RawArticle, detect_language
 from .html_article import extract_article
 from .safety import plain
@@ -103,6 +104,7 @@ class FeedSource:
                 categories=item.categories or full.categories,
                 origin=item.origin,
                 guid=item.guid,
+                image=item.image or full.image,
             )
         # Only a feed read to the end is remembered as seen; otherwise ask in full next time.
         self.validators = {"etag": got.etag, "last_modified": got.last_modified}
@@ -142,6 +144,7 @@ class FeedSource:
             categories=categories,
             origin=origin,
             guid=guid,
+            image=images.from_feed_entry(entry),
         )
 
     def _needs_page(self, entry, item: RawArticle) -> bool:

@@ -17,6 +17,7 @@ import trafilatura
 
 from ..furniture import strip_furniture, strip_trailing_credit
 from ..http import Fetched
+from . import images
 from .base import FetchProblem, RawArticle, detect_language
 from .safety import plain
 
@@ -112,6 +113,7 @@ def extract_article(
         byline=" ".join(plain(byline).split())[:300],
         categories=categories,
         origin=origin,
+        image=images.from_meta(meta),
     )
 
 

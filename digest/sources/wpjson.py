@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import lxml.html
 
 from ..furniture import strip_furniture, strip_trailing_credit
+from . import images
 from .base import RawArticle, detect_language
 
 SKIP_TAGS = {"figure", "figcaption", "script", "style", "noscript", "iframe", "form", "aside"}
@@ -62,6 +63,7 @@ def read_post(post: Mapping[str, Any], tz: ZoneInfo, origin: str = "") -> RawArt
         byline=byline,
         categories=categories,
         origin=origin,
+        image=images.from_wordpress(embedded),
     )
 
 

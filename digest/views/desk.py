@@ -167,6 +167,9 @@ def edition_action(request, pk: int, action: str):
                 edition, user, subject=post.get("subject", ""), preheader=post.get("preheader", "")
             )
             messages.success(request, "Subject and preheader saved.")
+        elif action == "note":
+            edits.edit_note(edition, user, note=post.get("note", ""))
+            messages.success(request, "Editor's note saved.")
         elif action == "add":
             section = get_object_or_404(Section, key=post.get("section", ""))
             edits.add_manual_item(

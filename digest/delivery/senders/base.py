@@ -112,7 +112,12 @@ class Sender:
     Headers: a batch's ``headers`` (List-Id, List-Unsubscribe-Post, X-Digest-Edition,
     Reply-To) and each recipient's ``headers`` (List-Unsubscribe, X-Digest-Delivery) must
     reach the reader as they are; Date and Message-ID are the backend's (``Batch.message``
-    adds them for backends that send finished messages).
+    adds them for backends that send finished messages). A provider that takes headers as
+    data rather than as a message (SendGrid) passes this allow-list and nothing else:
+    List-Id, List-Unsubscribe, List-Unsubscribe-Post, Reply-To (as its own field) and every
+    header of the product's own, ``X-Digest-*`` (Edition, Delivery, ``X-Digest-Test: 1`` on
+    a desk test, ``X-Digest-Notice`` on an editors' or error notice). A new header the
+    product sends is named ``X-Digest-...`` so that it reaches readers through every backend.
 
     Optional capabilities, each declared by a class attribute the dispatch loop reads (never
     probed for):

@@ -31,8 +31,18 @@ from ..errors import FatalError
 from .base import Batch, Recipient, Sender, SendResult
 
 MAX_RECIPIENTS = 1000  # per request: personalizations, and recipients in all of them
-PER_READER_HEADERS = ("List-Unsubscribe",)  # SendGrid sets Date and Message-ID itself
-SHARED_HEADERS = ("List-Id", "List-Unsubscribe-Post", "X-Digest-Edition")
+# The headers SendGrid is given (the contract in base.py): these, and the product's own
+# ``X-Digest-*``. SendGrid sets Date and Message-ID itself, and refuses reserved names
+# (Reply-To goes as ``reply_to``).
+PER_READER_HEADERS = ("List-Unsubscribe",)
+SHARED_HEADERS = ("List-Id", "List-Unsubscribe-Post")
+OWN_PREFIX = "x-digest-"
+DELIVERY_HEADER = "X-Digest-Delivery"  # always the delivery's id, written by the sender
+
+
+def passes(name: str, allowed: Sequence[str]) -> bool:
+    """Whether a header goes to SendGrid: one of ``allowed`` or one of the product's own."""
+    return name in allowed or name[:9].lower() == OWN_PREFIX
 
 
 JSON_UTF8 = "application/json; charset=utf-8"
@@ -164,8 +174,12 @@ class SendGridSender(Sender):
             {
                 "to": [{"email": r.to}],
                 "headers": {
-                    **{k: r.headers[k] for k in PER_READER_HEADERS if k in r.headers},
-                    "X-Digest-Delivery": str(r.delivery_id),
+                    **{
+                        k: v
+                        for k, v in r.headers.items()
+                        if k != DELIVERY_HEADER and passes(k, PER_READER_HEADERS)
+                    },
+                    DELIVERY_HEADER: str(r.delivery_id),
                 },
                 "substitutions": dict(r.values),
                 "custom_args": {
@@ -187,7 +201,7 @@ class SendGridSender(Sender):
                 {"type": "text/html", "value": batch.html},
             ],
             # The same for every reader: once per request, merged into each message.
-            "headers": {k: v for k, v in batch.headers.items() if k in SHARED_HEADERS},
+            "headers": {k: v for k, v in batch.headers.items() if passes(k, SHARED_HEADERS)},
             "tracking_settings": {"subscription_tracking": {"enable": False}},
         }
         if batch.category:
@@ -285,12 +299,16 @@ def _personalizations_json(batch: Batch, recipients: Sequence[Recipient]) -> str
         delivery = f'"{int(r.delivery_id)}"'
         own = r.headers
         headers = "".join(
-            [f"{_quote(k)}: {_quote(own[k])}, " for k in PER_READER_HEADERS if k in own]
+            [
+                f"{_quote(k)}: {_quote(v)}, "
+                for k, v in own.items()
+                if k != DELIVERY_HEADER and passes(k, PER_READER_HEADERS)
+            ]
         )
         values = ", ".join([f"{_quote(k)}: {_quote(v)}" for k, v in r.values.items()])
         parts.append(
             f'{{"to": [{{"email": {_quote(r.to)}}}], '
-            f'"headers": {{{headers}"X-Digest-Delivery": {delivery}}}, '
+            f'"headers": {{{headers}"{DELIVERY_HEADER}": {delivery}}}, '
             f'"substitutions": {{{values}}}, '
             f'{custom_args}"delivery_id": {delivery}}}}}'
         )
