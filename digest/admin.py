@@ -27,6 +27,10 @@ from .models import (
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
+    """Sections and the keywords that fill them; the keywords field refuses an entry that is
+    not a word or ``["word", weight]`` (``digest.keywords``). `digest classify FILE|URL`
+    shows which keywords a page matched, with their weights."""
+
     list_display = ["name_en", "name_ko", "key", "position", "max_items", "catch_all"]
     list_editable = ["position", "max_items"]
     ordering = ["position"]
@@ -83,8 +87,18 @@ class CategoryMappingAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "language", "section", "published_at", "date_source", "byline"]
-    list_filter = ["language", "section", "date_source", "source"]
+    list_display = [
+        "title",
+        "language",
+        "section",
+        "section_thin_margin",
+        "section_runner_up",
+        "published_at",
+        "date_source",
+        "byline",
+    ]
+    list_filter = ["language", "section", "section_thin_margin", "date_source", "source"]
+    list_select_related = ["section", "section_runner_up"]
     search_fields = ["title", "body", "url", "guid"]
     date_hierarchy = "published_at"
     readonly_fields = ["content_hash", "collected_at", "updated_at"]
