@@ -113,7 +113,8 @@ class Text:
 
     @cached_property
     def morphemes(self) -> list[tuple[str, str]]:
-        return _units(mark_morphemes(self.raw))
+        marked = mark_morphemes(self.raw)
+        return self.words if marked == self.raw else _units(marked)
 
 
 @dataclass(frozen=True)
