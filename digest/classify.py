@@ -175,8 +175,9 @@ def _by_category(categories: Sequence[str], rules: list[SectionRule]) -> Classif
     hinted = [(rule, {_normalise(hint) for hint in rule.category_hints}) for rule in rules]
     for category in categories:
         wanted = _normalise(category)
-        for rule, hints in hinted:  # an editor's category names one section; position settles
-            if wanted and wanted in hints:  # a hint given to two by mistake
+        # An editor's category names one section; position only settles a hint given to two.
+        for rule, hints in hinted:
+            if wanted and wanted in hints:
                 reason = f"category {category.strip()!r}"
                 return Classification(rule.key, CATEGORY_SCORE, reason, margin=CATEGORY_SCORE)
     return None

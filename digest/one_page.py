@@ -33,7 +33,7 @@ class OnceClient(HttpClient):
         super().__init__(attempts=2, backoff=0.2)
         self._seen: dict[str, Fetched] = {}
 
-    def get(self, url, **kwargs) -> Fetched:
+    def get(self, url: str, **kwargs: object) -> Fetched:
         if url in self._seen and not kwargs.get("params"):
             return self._seen[url]
         got = super().get(url, **kwargs)
