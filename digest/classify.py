@@ -225,7 +225,12 @@ def _round(value: float) -> float:
 def explain(title: str, body: str, categories: Sequence[str], rules: Sequence[SectionRule]) -> dict:
     """Why a story goes where it goes, as plain data (``digest classify --json``): the verdict
     and, per section, each keyword found with its weight, where it was found and its points."""
-    verdict = classify(title, body, categories, rules)
+    if not rules:
+        raise ValueError("no section rules to classify with")
+    ordered = sorted(rules, key=lambda rule: rule.position)
+    scores = score_sections(title, body, ordered)  # once: the verdict and the evidence share it
+    candidates = [rule for rule in ordered if not rule.catch_all]
+    verdict = _by_category(categories, candidates) or _by_keywords(scores, ordered)
     return {
         "section": verdict.key,
         "score": verdict.score,
@@ -249,6 +254,6 @@ def explain(title: str, body: str, categories: Sequence[str], rules: Sequence[Se
                     for hit in s.hits
                 ],
             }
-            for s in score_sections(title, body, rules)
+            for s in scores
         ],
     }

@@ -307,6 +307,30 @@ def test_explain_names_every_section_and_where_each_keyword_was_found():
     ]
 
 
+@pytest.mark.parametrize(
+    ("title", "body", "categories"),
+    [
+        ("Seoul sets new tariff rules", "Seoul spoke.\n\nExports rose.", []),
+        ("Volunteer drive", "Talk of a tariff.\n\nMore tariff news.", []),
+        ("Holiday weather", "Forecasters joked.\n\nA missile of warm air.", []),
+        ("Tariff deadline", "The tariff rises.", ["Local"]),
+    ],
+)
+def test_explain_gives_the_verdict_classify_gives(title, body, categories):
+    shown = explain(title, body, categories, RULES)
+    verdict = classify(title, body, categories, RULES)
+    assert (shown["section"], shown["score"], shown["reason"]) == (
+        verdict.key,
+        verdict.score,
+        verdict.reason,
+    )
+    assert (shown["runner_up"], shown["margin"], shown["thin"]) == (
+        verdict.runner_up,
+        verdict.margin,
+        verdict.thin,
+    )
+
+
 def test_many_articles_classify_quickly():
     body = "Importers rushed shipments through Long Beach before the tariff increase. " * 40
     for _ in range(2000):
