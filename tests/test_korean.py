@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from digest import korean
 from digest.korean import MARK, mark_morphemes
 
@@ -42,3 +45,13 @@ def test_english_text_never_loads_the_analyser(monkeypatch):
 
 def test_one_analyser_per_process():
     assert korean.analyser() is korean.analyser()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from("한인회가 관세를 LA에서 K-pop 북한인권.\n!😀ab12"), max_size=80
+    )
+)
+def test_marks_never_change_the_text(text):
+    assert mark_morphemes(text).replace(MARK, "") == text
