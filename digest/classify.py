@@ -4,7 +4,8 @@ Evidence in order of trust: the site's own category (an editor chose it), then k
 the catch-all. Keywords (``digest.keywords``: weighted by how specific they are, Korean found
 by morphemes) count three times in the headline and twice in the lead, since a story states
 its topic there; a keyword's count in the body is capped, so one word repeated through a long
-story cannot carry it. A section scores only when one of its specific keywords is found.
+story cannot carry it. A section scores only when one of its specific keywords is found, or
+two different generic ones: one generic word alone never decides a section.
 
 A choice can be weak: when no section reaches ``MIN_KEYWORD_SCORE`` the article goes to the
 catch-all, and when the best section leads the next by ``THIN_MARGIN`` or less (a tie
@@ -28,6 +29,7 @@ BODY_WEIGHT = 1
 BODY_CAP = 5  # found this many times in lead and body together, a keyword counts no more
 MIN_KEYWORD_SCORE = 2
 THIN_MARGIN = 1
+GENERIC_TOGETHER = 2  # generic keywords that make a score together, without a specific one
 LEAD_CHARS = 500  # a story without paragraphs still has a lead, not a lead of any length
 
 _PARAGRAPH = re.compile(r"\n\s*\n")
@@ -80,7 +82,7 @@ class Hit:
 @dataclass(frozen=True)
 class SectionScore:
     """A section's keyword evidence for one story; ``score`` is 0 unless a specific keyword
-    (weight 1 or more) was found, so generic words alone never make one."""
+    (weight 1 or more) or two different generic ones were found."""
 
     key: str
     position: int
@@ -161,8 +163,9 @@ def score_sections(title: str, body: str, rules: Sequence[SectionRule]) -> list[
             )
             hits.append(Hit(keyword.word, keyword.weight, headline, lead_n, body_n, _round(points)))
         hits.sort(key=lambda hit: -hit.points)
-        specific = any(hit.weight >= SPECIFIC for hit in hits)
-        score = _round(sum(hit.points for hit in hits)) if specific else 0.0
+        generic = sum(1 for hit in hits if hit.weight < SPECIFIC)
+        evidence = len(hits) > generic or generic >= GENERIC_TOGETHER
+        score = _round(sum(hit.points for hit in hits)) if evidence else 0.0
         scores.append(SectionScore(rule.key, rule.position, score, tuple(hits)))
     return scores
 

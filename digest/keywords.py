@@ -3,8 +3,9 @@
 ``Section.keywords`` is a JSON list whose entries are either a word (weight 1) or a word with
 its weight, ``["summit", 0.5]``. The weight says how specific the word is: 2 for a word that
 nearly decides the section on its own ("tariff", "총영사관"), 1 for an ordinary one, below 1
-for a generic word ("residents", "주민") that adds to a section's score but never makes one:
-a section scores only when at least one of its words of weight 1 or more is found.
+for a generic word ("residents", "주민") that adds to a section's score but never makes one
+alone: a section scores only when one of its words of weight 1 or more is found, or two
+different generic ones.
 
 Finding them:
 

@@ -28,7 +28,7 @@ class Section(models.Model):
         help_text='Words that place an article here: "word" (weight 1) or ["word", weight], e.g. '
         '["tariff", 2], "관세", ["summit", 0.5]. Weight 2 for a word that nearly decides the '
         "section, 1 for an ordinary one, under 1 for a generic word, which adds to a score but "
-        "never makes one. A word counts three times in the headline, twice in the lead.",
+        "never makes one alone. A word counts three times in the headline, twice in the lead.",
     )
     category_hints = models.JSONField(
         default=list,

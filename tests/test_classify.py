@@ -187,13 +187,20 @@ WORLD = SectionRule(
 FALLBACK = SectionRule(key="more", position=3, catch_all=True)
 
 
-def test_generic_words_alone_never_make_a_score():
-    title = "Residents of a quiet neighborhood reach the summit"
-    body = "Residents and residents.\n\nThe neighborhood defense of the summit trail held."
+def test_one_generic_word_alone_never_makes_a_score():
+    title = "Residents reach the summit"
+    body = "Residents and residents.\n\nThe summit trail held, residents said."
     result = classify(title, body, [], [LOCAL, WORLD, FALLBACK])
     assert result == Classification("more", 0.0, "no match: catch-all", thin=True)
     scores = {s.key: s for s in score_sections(title, body, [LOCAL, WORLD, FALLBACK])}
     assert scores["local"].score == 0 and scores["local"].hits  # found, but not enough alone
+    assert scores["world"].score == 0 and scores["world"].hits
+
+
+def test_two_different_generic_words_make_a_score_together():
+    result = classify("Residents of a quiet neighborhood", "", [], [LOCAL, WORLD, FALLBACK])
+    assert (result.key, result.score) == ("local", 0.5 * 3 + 0.5 * 3)
+    assert result.reason == "keywords: residents×1.5, neighborhood×1.5"
 
 
 def test_generic_words_add_to_a_specific_one():

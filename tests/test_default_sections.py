@@ -127,7 +127,17 @@ def test_residents_and_neighborhood_alone_do_not_make_community():
     assert result.runner_up is None or result.runner_up == "community"
 
 
-def test_summit_and_defense_alone_do_not_make_diplomacy():
+def test_summit_alone_does_not_make_diplomacy():
+    title = "Hikers reach the summit of Mount Baldy before the first snow"
+    body = "Two hikers reached the summit on Sunday.\n\nThey said the summit trail was icy."
+    result = verdict(title, body)
+    assert result.key == "more"
+    assert hits(title, body, "diplomacy") == {"summit"}
+    [diplomacy] = [s for s in score_sections(title, body, section_rules()) if s.key == "diplomacy"]
+    assert diplomacy.score == 0
+
+
+def test_defense_and_summit_lose_to_a_story_of_sports():
     title = "Lakers' defense holds off the Clippers in a summit of Los Angeles rivals"
     body = (
         "The Lakers leaned on their defense in the fourth quarter to beat the Clippers 112-104 "
@@ -135,9 +145,7 @@ def test_summit_and_defense_alone_do_not_make_diplomacy():
     )
     result = verdict(title, body)
     assert result.key == "more"
-    assert "summit" in hits(title, body, "diplomacy")
-    [diplomacy] = [s for s in score_sections(title, body, section_rules()) if s.key == "diplomacy"]
-    assert diplomacy.score == 0
+    assert not result.thin
 
 
 def test_residents_in_korean_alone_do_not_make_community():

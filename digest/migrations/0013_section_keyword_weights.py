@@ -2,7 +2,7 @@
 
 A weight says how specific a word is: 2 nearly decides a section ("tariff", "총영사관"), 1 is
 ordinary, 0.5 is generic ("residents", "summit", "주민"): it adds to a section's score but
-never makes one. A section whose keywords are still the defaults of 0002 gets the new list; a
+never makes one alone. A section whose keywords are still the defaults of 0002 gets the new list; a
 section an editor changed keeps its words, and those that appear below get their weight.
 "More news" gets positive signals: sports, weather, fires and disasters, entertainment,
 crime, health and national politics, in English and Korean.
@@ -23,6 +23,8 @@ KEYWORDS = {
         ["free trade", 2],
         ["supply chain", 2],
         ["semiconductor", 2],
+        ["shipbuilding", 2],
+        ["shipbuilder", 2],
         ["exchange rate", 2],
         "trade",
         "import",
@@ -35,6 +37,8 @@ KEYWORDS = {
         "manufacturer",
         "automaker",
         "steel",
+        "shipyard",
+        ["duty", 0.5],
         ["customs", 0.5],
         ["commerce", 0.5],
         ["economy", 0.5],
@@ -50,6 +54,8 @@ KEYWORDS = {
         "항만",
         "물류",
         "통관",
+        ["조선업", 2],
+        "수주",
         ["기업", 0.5],
         ["경제", 0.5],
     ],
@@ -71,6 +77,7 @@ KEYWORDS = {
         ["USFK", 2],
         ["sanction", 2],
         ["denuclearization", 2],
+        ["cost-sharing", 2],
         "consul",
         "alliance",
         "ally",
@@ -95,6 +102,7 @@ KEYWORDS = {
         ["제재", 2],
         ["국무부", 2],
         ["주한미군", 2],
+        ["방위비", 2],
         "영사",
         "대사",
         "동맹",
@@ -109,7 +117,7 @@ KEYWORDS = {
     "community": [
         ["koreatown", 2],
         ["k-town", 2],
-        ["korean american", 2],
+        "korean american",
         ["korean community", 2],
         ["neighborhood council", 2],
         "city council",
@@ -153,7 +161,7 @@ KEYWORDS = {
         ["golf", 2],
         ["tennis", 2],
         ["hockey", 2],
-        ["olympic", 2],
+        ["olympic", 0.5],
         ["world cup", 2],
         ["playoff", 2],
         ["home run", 2],
@@ -177,7 +185,7 @@ KEYWORDS = {
         ["축구", 2],
         ["농구", 2],
         ["골프", 2],
-        ["올림픽", 2],
+        ["올림픽", 0.5],
         ["월드컵", 2],
         ["다저스", 2],
         ["메이저리그", 2],
@@ -318,7 +326,7 @@ HELP = (
     'Words that place an article here: "word" (weight 1) or ["word", weight], e.g. '
     '["tariff", 2], "관세", ["summit", 0.5]. Weight 2 for a word that nearly decides the '
     "section, 1 for an ordinary one, under 1 for a generic word, which adds to a score but "
-    "never makes one. A word counts three times in the headline, twice in the lead."
+    "never makes one alone. A word counts three times in the headline, twice in the lead."
 )
 
 
