@@ -28,6 +28,10 @@ from .models import (
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
+    """Sections and the keywords that fill them; the keywords field refuses an entry that is
+    not a word or ``["word", weight]`` (``digest.keywords``). `digest classify FILE|URL`
+    shows which keywords a page matched, with their weights."""
+
     list_display = [
         "name_en",
         "name_ko",
@@ -92,18 +96,29 @@ class CategoryMappingAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    """Collected stories; which summaries the LLM writer wrote is shown and filterable."""
+    """Collected stories; which summaries the LLM writer wrote and which sections were a thin
+    call are shown and filterable."""
 
     list_display = [
         "title",
         "language",
         "section",
+        "section_thin_margin",
+        "section_runner_up",
         "published_at",
         "date_source",
         "summary_source",
         "byline",
     ]
-    list_filter = ["language", "section", "date_source", "summary_source", "source"]
+    list_filter = [
+        "language",
+        "section",
+        "section_thin_margin",
+        "date_source",
+        "summary_source",
+        "source",
+    ]
+    list_select_related = ["section", "section_runner_up"]
     search_fields = ["title", "body", "url", "guid"]
     date_hierarchy = "published_at"
     readonly_fields = [

@@ -21,6 +21,7 @@ from . import classify, machine_summary, summarize
 from .canonical import canonical_url
 from .dedupe import NearDuplicateIndex
 from .http import HttpClient
+from .keywords import parse_keywords
 from .models import Article, CategoryMapping, Section, Source
 from .sources import SOURCES, FetchProblem, RawArticle
 
@@ -82,20 +83,29 @@ class CollectReport:
 
 
 def section_rules() -> list[classify.SectionRule]:
-    """Each section's rules; the admin's category mapping adds to its category hints."""
+    """Each section's rules; the admin's category mapping adds to its category hints.
+
+    A keyword entry the admin would refuse (written into the database another way) is left
+    out with a warning, so one typo cannot stop a morning's collection.
+    """
     mapped: dict[int, list[str]] = {}
     for category, section_id in CategoryMapping.objects.values_list("category", "section_id"):
         mapped.setdefault(section_id, []).append(category)
-    return [
-        classify.SectionRule(
-            key=s.key,
-            keywords=tuple(s.keywords or ()),
-            category_hints=(*(s.category_hints or ()), *mapped.get(s.id, ())),
-            position=s.position,
-            catch_all=s.catch_all,
+    rules = []
+    for s in Section.objects.all():
+        keywords, problems = parse_keywords(s.keywords)
+        for problem in problems:
+            log.warning("section %s: keyword %s (left out)", s.key, problem)
+        rules.append(
+            classify.SectionRule(
+                key=s.key,
+                keywords=keywords,
+                category_hints=(*(s.category_hints or ()), *mapped.get(s.id, ())),
+                position=s.position,
+                catch_all=s.catch_all,
+            )
         )
-        for s in Section.objects.all()
-    ]
+    return rules
 
 
 def open_source(source: Source, time_zone: str, client: HttpClient | None = None):
@@ -256,6 +266,8 @@ def store(
         "content_hash": digest,
         "section": sections.get(verdict.key),
         "section_score": verdict.score,
+        "section_runner_up": sections.get(verdict.runner_up) if verdict.runner_up else None,
+        "section_thin_margin": verdict.thin,
         "summary": summary.text,
         "summary_source": machine_summary.source_on_store(),
         **_image_fields(raw),

@@ -24,7 +24,7 @@ from django.db import DatabaseError, transaction
 
 from subscribers.audience import eligible_choices
 
-from . import budget, colors, korean, render, subjects
+from . import budget, colors, korean_particles, render, subjects
 from .compose import edition_view
 from .models import Edition, EditionRender
 from .render import EditionView, RenderedVariant, render_variant, variant_for
@@ -34,7 +34,9 @@ log = logging.getLogger(__name__)
 Variants = dict[tuple[str, ...], RenderedVariant]
 
 # What shapes a rendering besides the edition and the templates.
-CODE = tuple(Path(module.__file__) for module in (render, subjects, budget, colors, korean))
+CODE = tuple(
+    Path(module.__file__) for module in (render, subjects, budget, colors, korean_particles)
+)
 LIBRARIES = ("mjml", "premailer", "Jinja2", "cssutils")
 
 

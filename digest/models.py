@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from subscribers.models import Language, MailingList, Subscriber
 
+from .keywords import validate_keywords
+
 # The four default sections' colours (the migration that adds the field sets them too).
 DEFAULT_ACCENTS = {
     "trade": "#b3261e",
@@ -31,8 +33,11 @@ class Section(models.Model):
     keywords = models.JSONField(
         default=list,
         blank=True,
-        help_text='Words that place an article here, e.g. ["tariff", "관세"]; a word in the '
-        "headline counts three times as much as one in the body.",
+        validators=[validate_keywords],
+        help_text='Words that place an article here: "word" (weight 1) or ["word", weight], e.g. '
+        '["tariff", 2], "관세", ["summit", 0.5]. Weight 2 for a word that nearly decides the '
+        "section, 1 for an ordinary one, under 1 for a generic word, which adds to a score but "
+        "never makes one alone. A word counts three times in the headline, twice in the lead.",
     )
     category_hints = models.JSONField(
         default=list,
@@ -130,6 +135,21 @@ class Article(models.Model):
     content_hash = models.CharField(max_length=64)
     section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.SET_NULL)
     section_score = models.FloatField(default=0)
+    # How sure the classifier was: the next best section, and whether the choice was thin (no
+    # section reached the minimum, or the best led the next by a point or less).
+    section_runner_up = models.ForeignKey(
+        Section,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="runner-up section",
+    )
+    section_thin_margin = models.BooleanField(
+        "section uncertain",
+        default=False,
+        help_text="The section won by a thin margin (or no section scored): worth a look.",
+    )
     summary = models.TextField(blank=True)
     summary_source = models.CharField(
         max_length=10, choices=SummarySource.choices, default=SummarySource.EXTRACTIVE

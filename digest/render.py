@@ -20,7 +20,7 @@ from django.conf import settings
 
 from .budget import BUDGET_BYTES, sent_size
 from .colors import readable_on
-from .korean import with_particle
+from .korean_particles import with_particle
 from .subjects import preheader_for, subject_for
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"

@@ -61,12 +61,6 @@ def main(argv: list[str] | None = None) -> int:
                 print("\n".join(f"  {line}" for line in problems))
     for name, value, unit in figures(outcomes):
         print(f"BENCH {prefix}{name} {value:.3f} {unit}", flush=True)
-    if any(o.collected and o.thin is None for o in outcomes):
-        print(
-            f"NOTE {prefix}section_thin_margins is -1: digest.classify offers no way to read each "
-            "section's score (see bench/eval/margins.py)",
-            file=sys.stderr,
-        )
     print(f"BENCH {prefix}eval_seconds {time.perf_counter() - started:.3f} s", flush=True)
     return 0
 

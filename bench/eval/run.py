@@ -25,7 +25,6 @@ from digest.sources import FetchProblem, FolderSource, PageSource, RawArticle
 from digest.testing.local_web import LocalWeb
 
 from .corpus import Page
-from .margins import thin_margin
 from .score import Outcome, unclean_parts
 
 
@@ -87,7 +86,9 @@ def evaluate(pages: Sequence[Page], workdir: Path) -> list[Outcome]:
 
 def _outcome(page: Page, urls: list[str], problems: list[str], rules) -> Outcome:
     article = (
-        Article.objects.select_related("section").filter(url__in=urls).first() if urls else None
+        Article.objects.select_related("section", "section_runner_up").filter(url__in=urls).first()
+        if urls
+        else None
     )
     if article is None:
         if problems:
@@ -97,7 +98,9 @@ def _outcome(page: Page, urls: list[str], problems: list[str], rules) -> Outcome
         else:
             why = "the source yielded nothing for it"
         return Outcome(page, collected=False, problem=why)
-    thin, margin = thin_margin(article.title, article.body, article.section_score, rules)
+    thin = article.section_thin_margin  # the classifier's own verdict, stored at collection
+    runner = article.section_runner_up
+    margin = f"runner-up {runner.key}" if runner else "no runner-up"
     return Outcome(
         page,
         collected=True,

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("digest", "0012_article_date_source_file"),
+        ("digest", "0013_section_keyword_weights"),
     ]
 
     operations = [

@@ -3,21 +3,19 @@ from __future__ import annotations
 import json
 from zoneinfo import ZoneInfo
 
-import feedparser
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
 from ... import classify
 from ...collect import section_rules
-from ...http import Fetched, FetchError, HttpClient
+from ...http import FetchError
 from ...models import Source
+from ...one_page import OnceClient, open_url
 from ...sources import SOURCES, FetchProblem, RawArticle
 from ...sources.base import paragraphs
-from ...sources.html_article import extract_article
 
 KINDS = list(SOURCES)
-MIN_ARTICLE_CHARS = 150
 
 
 class Command(BaseCommand):
@@ -120,20 +118,15 @@ class Command(BaseCommand):
     def _test(self, url, kind=None, limit=10, **_):
         tz_name = settings.DIGEST_TIME_ZONE
         tz = ZoneInfo(tz_name)
-        with _OnceClient() as client:
+        with OnceClient() as client:
             try:
-                first = client.get(url)
+                kind, first, items = open_url(url, client, tz_name, kind)
             except FetchError as exc:
                 raise CommandError(f"{url}: {exc}") from None
-            kind = kind or guess_kind(url, first)
             self.stdout.write(f"{url}: read as {kind} ({first.content_type or 'no type'})")
-            options = {}
-            if kind == "page" and _is_article(first, tz):
-                options = {"urls": [url]}  # an article page itself, not a section front
-            reader = SOURCES[kind](url, time_zone=tz_name, client=client, options=options)
             rules = section_rules()
             shown = problems = 0
-            for item in reader.fetch(None):
+            for item in items:
                 if isinstance(item, FetchProblem):
                     problems += 1
                     self.stdout.write(f"problem: {item}")
@@ -165,35 +158,3 @@ class Command(BaseCommand):
         self.stdout.write(f"  address: {item.url}")
         for line in paragraphs(item.body)[:3]:
             self.stdout.write(f"  | {line[:160]}")
-
-
-class _OnceClient(HttpClient):
-    """Answers the tested address from the first fetch: ``sources test`` asks it once."""
-
-    def __init__(self) -> None:
-        super().__init__(attempts=2, backoff=0.2)
-        self._seen: dict[str, Fetched] = {}
-
-    def get(self, url, **kwargs) -> Fetched:
-        if url in self._seen and not kwargs.get("params"):
-            return self._seen[url]
-        got = super().get(url, **kwargs)
-        self._seen.setdefault(url, got)
-        return got
-
-
-def _is_article(page: Fetched, tz: ZoneInfo) -> bool:
-    """A page with a story of some length on it is an article, not a section front."""
-    found = extract_article(page, tz)
-    return isinstance(found, RawArticle) and len(found.body) >= MIN_ARTICLE_CHARS
-
-
-def guess_kind(url: str, first: Fetched) -> str:
-    """A WordPress API answers JSON, a feed parses as RSS/Atom; anything else is a page."""
-    if "/wp-json/" in url or first.text.lstrip().startswith("["):
-        return "wordpress"
-    if "html" not in first.content_type.lower():
-        parsed = feedparser.parse(first.content)
-        if parsed.get("version") or parsed.entries:
-            return "feed"
-    return "page"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest.korean import has_final_consonant, particle, with_particle
+from digest.korean_particles import has_final_consonant, particle, with_particle
 
 
 @pytest.mark.parametrize(
