@@ -14,7 +14,9 @@ donation, a subscription or a photo is never taken for furniture.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -377,11 +379,35 @@ def furniture_rule(text: str, language: str | None = None) -> Rule | None:
     return rules[0] if all(rules) else None
 
 
+# What the cleaners removed while a page was read, for `digest summarize` (None: not asked).
+_removed: ContextVar[list[tuple[str, str]] | None] = ContextVar("furniture_removed", default=None)
+
+
+@contextmanager
+def recording() -> Iterator[list[tuple[str, str]]]:
+    """Collect the (rule name, text) pairs the cleaners remove inside this block: they keep
+    only the story, so this is how one page's removals can be shown."""
+    removed: list[tuple[str, str]] = []
+    token = _removed.set(removed)
+    try:
+        yield removed
+    finally:
+        _removed.reset(token)
+
+
+def record(pairs: list[tuple[str, str]]) -> None:
+    """Note removals for a ``recording()`` block, if one is open."""
+    seen = _removed.get()
+    if seen is not None:
+        seen.extend(pairs)
+
+
 def strip_furniture(text: str, language: str | None = None) -> tuple[str, list[tuple[str, str]]]:
     """``text`` without its furniture: returns what is left and (rule name, removed) pairs."""
     text = text.strip()
     rule = furniture_rule(text, language)
     if rule is not None:
+        record([(rule.name, text)])
         return "", [(rule.name, text)]
     kept: list[str] = []
     removed: list[tuple[str, str]] = []
@@ -395,6 +421,7 @@ def strip_furniture(text: str, language: str | None = None) -> tuple[str, list[t
                 removed.append((rule.name, unit))
     if not removed:
         return text, []
+    record(removed)
     return " ".join(kept), removed
 
 
@@ -431,6 +458,7 @@ def strip_trailing_credit(text: str) -> tuple[str, list[tuple[str, str]]]:
             m = _GLUED_CREDIT.search(text)
             name = "glued-credit"
         if not m or m.start() == 0:
+            record(removed)
             return text, removed
         removed.append((name, text[m.start() :].strip()))
         text = text[: m.start()].rstrip()

@@ -24,6 +24,7 @@ from ..furniture import (
     KOREAN_REPORTER,
     MUST_READ,
     furniture_rule,
+    record,
     repeats_headline,
     strip_dateline,
     strip_furniture,
@@ -257,7 +258,10 @@ def _lines(text: str) -> list[str]:
 def _site_furniture(line: str) -> bool:
     """Tickers, appeals, portal lines, tool notes: printed on pages, part of no story."""
     rule = furniture_rule(line)
-    return rule is not None and rule.kind in SITE_KINDS
+    if rule is None or rule.kind not in SITE_KINDS:
+        return False
+    record([(rule.name, line)])
+    return True
 
 
 def _without_site_name(headline: str) -> str:
