@@ -3,6 +3,8 @@ and the admin's one write: adding the learned words to a section's keywords."""
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from .models import Article, Section, SectionExample
 from .section_learning import Example, LearnedWord, learned_words, with_learned
 
@@ -34,7 +36,8 @@ def learned_for(section: Section) -> list[LearnedWord]:
         )
         involved.add(row.article_id)
         if row.moved_to_id == section.pk:
-            days.add(row.article.published_at.date())
+            # The local day, as the ``__date`` lookup below reads it.
+            days.add(timezone.localtime(row.article.published_at).date())
     others = (
         Article.objects.filter(published_at__date__in=days)
         .exclude(pk__in=involved)
