@@ -5,14 +5,15 @@ re-registering ``subscribers.admin.SubscriberAdmin`` with one more inline: the s
 app never imports the newsletter.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
 from subscribers.admin import SubscriberAdmin
 from subscribers.models import Subscriber
 
+from . import section_examples
 from .models import (
     UNDECIDED,
     Article,
@@ -22,6 +23,7 @@ from .models import (
     EditionItem,
     LlmUsage,
     Section,
+    SectionExample,
     Source,
 )
 
@@ -43,6 +45,44 @@ class SectionAdmin(admin.ModelAdmin):
     ]
     list_editable = ["position", "max_items"]
     ordering = ["position"]
+    readonly_fields = ["learned_words"]
+    actions = ["add_learned_keywords"]
+
+    @admin.display(description="Learned from editors' moves")
+    def learned_words(self, section: Section) -> str:
+        """Shown, never applied: nothing changes classification until an admin adds them."""
+        if section.pk is None:
+            return "-"
+        words = section_examples.learned_for(section)
+        note = (
+            "Words that stories editors moved into this section carry far more often than the "
+            "stories moved out of it or the other stories of the same days (at least 3 "
+            "examples). They change nothing until you add them: select the section in the list "
+            "and run “Add the learned words as keywords”."
+        )
+        if not words:
+            return format_html('<p>None yet.</p><p class="help">{}</p>', note)
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((w.word, w.examples, f"{w.weight:g}", "yes" if w.is_keyword else "no") for w in words),
+        )
+        return format_html(
+            '<table id="learned-words"><thead><tr><th>Word</th><th>Examples</th>'
+            "<th>Suggested weight</th><th>Already a keyword</th></tr></thead>"
+            '<tbody>{}</tbody></table><p class="help">{}</p>',
+            rows,
+            note,
+        )
+
+    @admin.action(description="Add the learned words as keywords")
+    def add_learned_keywords(self, request, queryset) -> None:
+        for section in queryset:
+            added = section_examples.add_learned_keywords(section)
+            if added:
+                self.message_user(request, f"{section}: added {', '.join(added)}.")
+            else:
+                self.message_user(request, f"{section}: nothing new to add.", messages.INFO)
 
 
 @admin.register(Source)
@@ -143,6 +183,22 @@ class LlmUsageAdmin(admin.ModelAdmin):
 
     list_display = ["day", "requests", "over_cap"]
     readonly_fields = ["day", "requests", "over_cap"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SectionExample)
+class SectionExampleAdmin(admin.ModelAdmin):
+    """Editors' moves between sections, one per article (read-only): what sections learn
+    from, shown on each Section's page."""
+
+    list_display = ["article", "moved_from", "moved_to", "editor", "at"]
+    list_filter = ["moved_to", "moved_from"]
+    readonly_fields = ["article", "moved_from", "moved_to", "editor", "at"]
 
     def has_add_permission(self, request):
         return False

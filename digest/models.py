@@ -456,6 +456,30 @@ class EditLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action}"
 
 
+class SectionExample(models.Model):
+    """An editor moved an article's story from one section to another: an example of where
+    it belongs. One per article (the latest move wins), so moving it back corrects it; what
+    a section learns from them (``digest.section_learning``) is only shown in the admin."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, related_name="section_example"
+    )
+    moved_from = models.ForeignKey(
+        Section, null=True, on_delete=models.SET_NULL, related_name="examples_out"
+    )
+    moved_to = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="examples_in")
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.moved_from} → {self.moved_to}"
+
+
 class LlmUsage(models.Model):
     """LLM summary requests made on one day (in ``DIGEST_TIME_ZONE``), counted in the database
     so that every process shares ``DIGEST_LLM_DAILY_CAP``; ``over_cap`` counts the articles

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..budget import BUDGET_BYTES, GMAIL_CLIP_BYTES, sent_size
 from ..compose import day_window
-from ..models import Edition, Section
+from ..models import Edition, EditionItem, Section
 
 IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 MORE_STORIES = re.compile(r'<a (?=[^>]*id="more-stories")[^>]*data-count="(\d+)"')
@@ -18,6 +18,27 @@ ALT = re.compile(r"""\balt\s*=\s*(["'])\s*\S[^"']*\1""", re.IGNORECASE)
 class DeskWarning:
     kind: str
     message: str
+
+
+def uncertain_section(item: EditionItem) -> bool:
+    """The classifier's call for this story was thin and no editor has moved it since: the
+    desk flags it and offers the runner-up, so a close call is looked at before it goes out."""
+    article = item.article
+    if article is None or not article.section_thin_margin:
+        return False
+    if article.section_id is None:  # nothing scored: composed into the catch-all section
+        return item.section.catch_all
+    return item.section_id == article.section_id
+
+
+def suggested_move(item: EditionItem, sections: list[Section]) -> Section | None:
+    """The runner-up section of an uncertain story, when it is one of ``sections``."""
+    if not uncertain_section(item):
+        return None
+    runner_id = item.article.section_runner_up_id
+    if runner_id is None or runner_id == item.section_id:
+        return None
+    return next((s for s in sections if s.pk == runner_id), None)
 
 
 def warnings_for(edition: Edition, html: str) -> list[DeskWarning]:
@@ -33,7 +54,9 @@ def warnings_for(edition: Edition, html: str) -> list[DeskWarning]:
                 DeskWarning("empty-section", f"“{section.name_for(language)}” has no stories today")
             )
     start, _ = day_window(edition.date, edition.mailing_list.time_zone)
-    for item in edition.items.select_related("article"):
+    uncertain = 0
+    for item in edition.items.select_related("article", "section"):
+        uncertain += uncertain_section(item)
         if not item.summary.strip():
             # No sentence of the story was usable: it must not go out under a bare headline.
             found.append(
@@ -51,6 +74,15 @@ def warnings_for(edition: Edition, html: str) -> list[DeskWarning]:
                     "before this edition's day",
                 )
             )
+    if uncertain:
+        story = "story has" if uncertain == 1 else "stories have"
+        found.append(
+            DeskWarning(
+                "uncertain-section",
+                f"{uncertain} {story} an uncertain section: the classifier's call was close; "
+                "see “section uncertain” below",
+            )
+        )
     size = sent_size(html)
     more = MORE_STORIES.search(html)
     if more:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from .. import kept_renderings
 from ..delivery import control
-from ..models import Edition, EditionItem, EditLog, Section
+from ..models import Edition, EditionItem, EditLog, Section, SectionExample
 from ..render import RenderError
 
 EDITABLE = (Edition.Status.DRAFT, Edition.Status.PAUSED)
@@ -74,7 +74,8 @@ def edit_item(item: EditionItem, user, *, headline: str, summary: str) -> Editio
 
 @transaction.atomic
 def move_item(item: EditionItem, user, section: Section) -> EditionItem:
-    """To the end of another section."""
+    """To the end of another section. A story's move is an example of where it belongs: it
+    is kept (one per article, the latest wins) for what sections learn in the admin."""
     _check_editable(item.edition)
     if section.pk == item.section_id:
         return item
@@ -86,6 +87,16 @@ def move_item(item: EditionItem, user, section: Section) -> EditionItem:
     item.save(update_fields=["section", "position"])
     _renumber(item.edition, old)
     _log(item.edition, user, "move", item, before, _snapshot(item))
+    if item.article_id:
+        SectionExample.objects.update_or_create(
+            article_id=item.article_id,
+            defaults={
+                "moved_from": old,
+                "moved_to": section,
+                "editor": user if user and user.is_authenticated else None,
+                "at": timezone.now(),
+            },
+        )
     return item
 
 

@@ -80,7 +80,10 @@ def edition(request, pk: int):
     options = _view_options(request.GET)
     sections = list(Section.objects.all())
     language = edition.mailing_list.language
-    items = list(edition.items.select_related("section", "article"))
+    items = list(edition.items.select_related("section", "article__section_runner_up"))
+    for item in items:
+        item.uncertain = checks.uncertain_section(item)
+        item.suggested_move = checks.suggested_move(item, sections)
     grouped = [
         (section, section.name_for(language), [i for i in items if i.section_id == section.pk])
         for section in sections

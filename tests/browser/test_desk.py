@@ -9,7 +9,7 @@ import email.policy
 
 import pytest
 
-from digest.models import Edition, EditionItem
+from digest.models import Article, Edition, EditionItem, Section, SectionExample
 
 from ..newsroom import PASSWORD, build
 
@@ -95,4 +95,28 @@ def test_the_desk_works_without_javascript(browser, live_server, world):
     assert page.locator("#preview").get_attribute("width") == "375"
     page.click("#approve")
     page.wait_for_selector("#status:has-text('Approved')")
+    context.close()
+
+
+def test_a_thin_call_moves_to_its_runner_up_in_one_click_on_a_phone(browser, live_server, world):
+    item = world.edition.items.filter(section__key="trade").order_by("position").first()
+    Article.objects.filter(pk=item.article_id).update(
+        section_thin_margin=True, section_runner_up=Section.objects.get(key="community")
+    )
+    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/desk/login/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/desk/editions/{world.edition.pk}/?w=phone")
+    page.wait_for_selector("text=1 story has an uncertain section")
+    assert page.locator(f"#item-{item.pk}").get_by_text("section uncertain").is_visible()
+    button = page.get_by_role("button", name=f"Move “{item.headline}” to Community")
+    box = button.bounding_box()
+    assert box and box["x"] + box["width"] <= 390 and box["height"] >= 40  # a thumb's target
+    button.click()
+    page.wait_for_selector("text=Moved to Community.")
+    assert page.locator(f"#section-community #item-{item.pk}").count() == 1
+    assert SectionExample.objects.get(article_id=item.article_id).moved_to.key == "community"
     context.close()
