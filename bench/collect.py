@@ -11,7 +11,8 @@ Every article is distinct (bodies drawn from a seeded vocabulary), so each is cl
 summarized and stored. The run's wall time on the main thread is split into:
 
 - ``extraction``: feedparser, the feed item and post readers, trafilatura on the pages;
-- ``summarize``: the lead sentences of each article (``digest.summarize``, pysbd);
+- ``summarize``: the lead sentences of each article (``digest.summarize.explain``: furniture
+  rules, pysbd);
 - ``storage``: dedupe lookups, classification and the database writes;
 - ``fetching``: the rest, i.e. waiting for the server (page fetches run two at a time).
 
@@ -218,7 +219,7 @@ def run() -> None:
     article_pages.extract_article = timed("extraction", article_pages.extract_article)
     wordpress.read_post = timed("extraction", wordpress.read_post)
     collect_module.store = timed("storage", collect_module.store)
-    collect_module.summarize.summarize = timed("summarize", collect_module.summarize.summarize)
+    collect_module.summarize.explain = timed("summarize", collect_module.summarize.explain)
 
     with LocalWeb() as web, HttpClient(attempts=1) as client:
         for f in range(FEEDS):
